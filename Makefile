@@ -83,6 +83,10 @@ kref: $(BUILD)/bin/kref ## build the reference library and its CLI (build/bin/kr
 build-tests: $(call UNIT_BINS,$(BUILD))
 build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 
+# Per-directory rules: the generator and the co-simulation.
+-include rtl_gen/rtl_gen.mk
+-include sim/sim.mk
+
 # ---------------------------------------------------------------- tests
 .PHONY: test test-asan
 test: deps build-tests build-tests-asan ## run the whole test suite (includes one sanitizer pass)

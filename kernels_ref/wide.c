@@ -79,7 +79,10 @@ wide wide_shl(wide a, int n, int *lost) {
     if (lost) {
         /* every bit shifted out, and the new sign, must equal the old sign */
         int s = wide_is_neg(a);
-        for (int i = WIDE_BITS - (n < WIDE_BITS ? n : WIDE_BITS) - 1; i < WIDE_BITS; i++)
+        if (n >= WIDE_BITS && !wide_is_zero(a))
+            *lost = 1;
+        int from = WIDE_BITS - n - 1;
+        for (int i = from < 0 ? 0 : from; i < WIDE_BITS; i++)
             if (wide_bit(a, i) != s)
                 *lost = 1;
     }

@@ -20,7 +20,7 @@ static int check_failures;
 static char check_first[512];
 static const char *check_name = "test";
 
-static void check_fail(const char *file, int line, const char *fmt, ...) {
+static inline void check_fail(const char *file, int line, const char *fmt, ...) {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
@@ -52,7 +52,7 @@ static void check_fail(const char *file, int line, const char *fmt, ...) {
 
 /* xorshift64* PRNG with a printed seed. */
 static uint64_t check_rng_state;
-static uint64_t check_seed(void) {
+static inline uint64_t check_seed(void) {
     const char *s = getenv("TEST_SEED");
     uint64_t seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
     check_rng_state = seed ? seed : 0x9E3779B97F4A7C15ull;
@@ -60,7 +60,7 @@ static uint64_t check_seed(void) {
            (unsigned long long)seed);
     return seed;
 }
-static uint64_t rnd64(void) {
+static inline uint64_t rnd64(void) {
     uint64_t x = check_rng_state;
     x ^= x >> 12;
     x ^= x << 25;
@@ -68,9 +68,9 @@ static uint64_t rnd64(void) {
     check_rng_state = x;
     return x * 0x2545F4914F6CDD1Dull;
 }
-static uint32_t rnd_below(uint32_t n) { return (uint32_t)(rnd64() % n); }
+static inline uint32_t rnd_below(uint32_t n) { return (uint32_t)(rnd64() % n); }
 
-static int check_done(void) {
+static inline int check_done(void) {
     if (check_failures) {
         printf("FAIL %s: %d failure(s); first: %s\n", check_name, check_failures, check_first);
         return 1;
@@ -79,7 +79,7 @@ static int check_done(void) {
     return 0;
 }
 
-static int check_skip(const char *reason) {
+static inline int check_skip(const char *reason) {
     printf("SKIP %s: %s\n", check_name, reason);
     return 77;
 }
