@@ -75,6 +75,8 @@ def main():
     args = ap.parse_args()
 
     py = os.path.join(ROOT, "build", "venv", "bin", "python")
+    if not os.path.exists(py):  # oracle scripts then skip with their reason
+        py = sys.executable
     logdir = os.path.join(ROOT, "build", "test-logs")
     os.makedirs(logdir, exist_ok=True)
     jobs = []
