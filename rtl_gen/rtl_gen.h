@@ -1,0 +1,24 @@
+/*
+ * rtl_gen/rtl_gen.h - the emitters: one function per generated file.  Each
+ * prints into an emitter (emit.h) from the derived structure (arch.h).
+ */
+#ifndef RTL_GEN_RTL_GEN_H
+#define RTL_GEN_RTL_GEN_H
+
+#include "arch.h"
+#include "emit.h"
+
+/* Verilog modules (one file each). */
+void emit_decoder(emitter *e, const arch *a, int group); /* emit_decoder.c  */
+void emit_unit(emitter *e, const arch *a);               /* emit_unit.c     */
+void emit_lane(emitter *e, const arch *a);               /* emit_lane.c     */
+void emit_engine(emitter *e, const arch *a);             /* emit_engine.c   */
+void emit_probe(emitter *e, const arch *a);              /* emit_probe.c    */
+
+/* Software-side files. */
+void emit_header(emitter *e, const arch *a);             /* emit_header.c   */
+/* modules: the generated module names in file-list order. */
+void emit_manifest(emitter *e, const arch *a, const char *const *modules, int n);
+void emit_filelist(emitter *e, const arch *a, const char *const *modules, int n);
+
+#endif
