@@ -87,6 +87,8 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 -include rtl_gen/rtl_gen.mk
 -include sim/sim.mk
 -include host/host.mk
+-include constraints/synth.mk
+-include sim/systemc/systemc.mk
 
 # ---------------------------------------------------------------- tests
 .PHONY: test test-asan

@@ -115,19 +115,19 @@ unsigned engine_product(const engine_cfg *cfg, decoded w, decoded a, wide *q) {
     return inexact ? FLAG_INEXACT : 0;
 }
 
-/* Decode k codes of format f into out (room for k+1: OVP pads an odd count
- * with a zero code, which pairs with anything). */
-static unsigned decode_row(fmt_id f, const uint16_t *codes, size_t k, decoded *out) {
-    if (fmt_get(f)->family != FAM_OVP || k % 2 == 0)
-        return fmt_decode_vec(f, codes, k, out);
-    uint16_t *tmp = malloc((k + 1) * sizeof *tmp);
-    if (!tmp)
-        abort();
-    memcpy(tmp, codes, k * sizeof *tmp);
-    tmp[k] = 0;
-    unsigned fl = fmt_decode_vec(f, tmp, k + 1, out);
-    free(tmp);
-    return fl;
+/* Decode a row of format f.  An OVP row of odd length k carries k+1 codes
+ * (the pair encoder's pad code completes the last pair); a non-OVP operand
+ * beside it gets a zero code at k.  Returns the decoded length. */
+static size_t decode_row(fmt_id f, const uint16_t *codes, size_t k, size_t kk, decoded *out,
+                         unsigned *flags) {
+    if (fmt_get(f)->family == FAM_OVP) {
+        *flags |= fmt_decode_vec(f, codes, kk, out);
+    } else {
+        *flags |= fmt_decode_vec(f, codes, k, out);
+        if (kk > k)
+            out[k] = (decoded){0, 0, 0};
+    }
+    return kk;
 }
 
 static wide acc_add(const engine_cfg *c, wide acc, wide s, unsigned *flags) {
@@ -192,10 +192,15 @@ unsigned engine_dot(const engine_cfg *cfg, fmt_id wf, fmt_id af, const uint16_t 
         fprintf(stderr, "kernels_ref: engine_dot: scales must be given exactly for MX operands\n");
         abort();
     }
-    decoded *dw = malloc((k + 1) * sizeof *dw), *da = malloc((k + 1) * sizeof *da);
+    int ovp = tw->family == FAM_OVP || ta->family == FAM_OVP;
+    size_t kk = ovp && k % 2 ? k + 1 : k; /* products the lane computes */
+    decoded *dw = malloc((kk + 1) * sizeof *dw), *da = malloc((kk + 1) * sizeof *da);
     if (!dw || !da)
         abort();
-    unsigned flags = decode_row(wf, w, k, dw) | decode_row(af, a, k, da);
+    unsigned flags = 0;
+    decode_row(wf, w, k, kk, dw, &flags);
+    decode_row(af, a, k, kk, da, &flags);
+    k = kk;
     *acc = wide_from_u64(0);
     if (tw->block || ta->block)
         flags |= dot_mx(cfg, wf, af, dw, da, k, wscale, ascale, acc);

@@ -16,7 +16,10 @@
  * exactly first, then B * 2^(scale_w - 127 + scale_a - 127) goes through the
  * same floor/clamp/add as a single product.  NaR operands count as 0 and
  * raise FLAG_NAR; a block with a NaN scale (0xFF) counts as 0 and raises
- * FLAG_NAN_SCALE.  docs/numerics.md derives the defaults.
+ * FLAG_NAN_SCALE.  An OVP row of odd length k carries k+1 codes: the pad
+ * code of its last pair is part of the encoding (docs/protocol.md section 1)
+ * and its product is accumulated like any other (it is 0 for every pad the
+ * pair encoder makes).  docs/numerics.md derives the defaults.
  */
 #ifndef KREF_ENGINE_H
 #define KREF_ENGINE_H
@@ -56,7 +59,8 @@ int engine_step(const engine_cfg *cfg, fmt_id wf, fmt_id af);
  * Returns FLAG_INEXACT if bits were dropped. */
 unsigned engine_product(const engine_cfg *cfg, decoded w, decoded a, wide *q);
 
-/* The lane's dot product of k elements.  wscale/ascale hold ceil(k/32) E8M0
+/* The lane's dot product of k elements (an OVP operand of odd k: k+1
+ * codes, see above).  wscale/ascale hold ceil(k/32) E8M0
  * codes for an MX operand and must be NULL for the other.  Returns the
  * sticky flags; *acc receives the accumulator (sign-extended). */
 unsigned engine_dot(const engine_cfg *cfg, fmt_id wf, fmt_id af,

@@ -64,41 +64,54 @@ int wide_bit(wide a, int i) {
     return (int)((a.w[i / 64] >> (i % 64)) & 1);
 }
 
-static void set_bit(wide *a, int i, int v) {
-    uint64_t m = (uint64_t)1 << (i % 64);
-    if (v)
-        a->w[i / 64] |= m;
-    else
-        a->w[i / 64] &= ~m;
-}
-
-wide wide_shl(wide a, int n, int *lost) {
-    wide r = wide_from_u64(0);
-    for (int i = 0; i < WIDE_BITS; i++)
-        set_bit(&r, i, i - n >= 0 ? wide_bit(a, i - n) : 0);
-    if (lost) {
-        /* every bit shifted out, and the new sign, must equal the old sign */
-        int s = wide_is_neg(a);
-        if (n >= WIDE_BITS && !wide_is_zero(a))
-            *lost = 1;
-        int from = WIDE_BITS - n - 1;
-        for (int i = from < 0 ? 0 : from; i < WIDE_BITS; i++)
-            if (wide_bit(a, i) != s)
-                *lost = 1;
+/* Logical shift of the limbs by n bits (n >= 0), left or right; the bits
+ * shifted in are `fill` (all zeros or all ones). */
+static wide shift_limbs(wide a, int n, int left, uint64_t fill) {
+    wide r;
+    int q = n / 64, b = n % 64;
+    for (int i = 0; i < WIDE_LIMBS; i++) {
+        int src = left ? i - q : i + q; /* limb that lands in limb i */
+        int nxt = left ? src - 1 : src + 1; /* limb that supplies the spill-over */
+        uint64_t lo = src >= 0 && src < WIDE_LIMBS ? a.w[src] : fill;
+        uint64_t hi = nxt >= 0 && nxt < WIDE_LIMBS ? a.w[nxt] : fill;
+        if (b == 0)
+            r.w[i] = lo;
+        else if (left)
+            r.w[i] = (lo << b) | (hi >> (64 - b));
+        else
+            r.w[i] = (lo >> b) | (hi << (64 - b));
     }
     return r;
 }
 
-wide wide_sar(wide a, int n, int *inexact) {
-    wide r = wide_from_u64(0);
-    int s = wide_is_neg(a);
-    for (int i = 0; i < WIDE_BITS; i++)
-        set_bit(&r, i, i + n < WIDE_BITS ? wide_bit(a, i + n) : s);
-    if (inexact)
-        for (int i = 0; i < n && i < WIDE_BITS; i++)
-            if (wide_bit(a, i))
-                *inexact = 1;
+wide wide_shl(wide a, int n, int *lost) {
+    if (n >= WIDE_BITS) {
+        if (lost && !wide_is_zero(a))
+            *lost = 1;
+        return wide_from_u64(0);
+    }
+    wide r = shift_limbs(a, n, 1, 0);
+    /* nothing lost iff shifting back (arithmetically) restores a */
+    if (lost && wide_cmp(shift_limbs(r, n, 0, wide_is_neg(r) ? ~(uint64_t)0 : 0), a) != 0)
+        *lost = 1;
     return r;
+}
+
+wide wide_sar(wide a, int n, int *inexact) {
+    uint64_t fill = wide_is_neg(a) ? ~(uint64_t)0 : 0;
+    if (n >= WIDE_BITS) {
+        if (inexact && !wide_is_zero(a))
+            *inexact = 1;
+        return wide_from_i64(fill ? -1 : 0);
+    }
+    if (inexact) /* a bit below position n is set */
+        for (int i = 0; i < WIDE_LIMBS && i * 64 < n; i++) {
+            int bits = n - i * 64;
+            uint64_t m = bits >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << bits) - 1);
+            if (a.w[i] & m)
+                *inexact = 1;
+        }
+    return shift_limbs(a, n, 0, fill);
 }
 
 wide wide_min_of(int w) {

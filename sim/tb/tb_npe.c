@@ -332,6 +332,10 @@ static void send_row(npe *n, row *r, int gap_pct) {
     int S = step_elems(r->wf, r->af);
     size_t steps = (r->k + (size_t)S - 1) / (size_t)S;
     r->id = n->rows++;
+    /* an odd OVP row carries its pad code (docs/protocol.md section 1) */
+    r->a[r->k] = pad_code(r->af, r->a, r->k);
+    for (int l = 0; l < LANES; l++)
+        r->w[l][r->k] = pad_code(r->wf, r->w[l], r->k);
     if (n->checking)
         for (int l = 0; l < LANES; l++)
             r->flags[l] = engine_dot(&n->cfg, r->wf, r->af, r->w[l], r->a, r->k,

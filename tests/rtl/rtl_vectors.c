@@ -146,17 +146,17 @@ int main(int argc, char **argv) {
                     ws[b] = scale_of();
                     as[b] = scale_of();
                 }
-                wide acc;
+                /* padding: zero codes, except that an OVP pair whose real element is the
+                 * victim marker is completed with the marker (code 0 would be its outlier) */
+                w[k] = (tw->family == FAM_OVP && (k & 1) && w[k - 1] == ovp_victim_code(tw)) ? w[k - 1] : 0;
+                a[k] = (ta->family == FAM_OVP && (k & 1) && a[k - 1] == ovp_victim_code(ta)) ? a[k - 1] : 0;
+                wide acc; /* an odd OVP row carries its pad code: k+1 codes */
                 unsigned fl = engine_dot(&cfg, (fmt_id)wf, (fmt_id)af, w, a, (size_t)k,
                                          tw->block ? ws : NULL, ta->block ? as : NULL, &acc);
                 char hex[80];
                 wide_to_hex(acc, (int)accw, hex, sizeof hex);
                 fprintf(fe, "%s %x\n", hex, fl);
                 nrows++;
-                /* padding: zero codes, except that an OVP pair whose real element is the
-                 * victim marker is completed with the marker (code 0 would be its outlier) */
-                w[k] = (tw->family == FAM_OVP && (k & 1) && w[k - 1] == ovp_victim_code(tw)) ? w[k - 1] : 0;
-                a[k] = (ta->family == FAM_OVP && (k & 1) && a[k - 1] == ovp_victim_code(ta)) ? a[k - 1] : 0;
                 long S = j * P, nsteps = (k + S - 1) / S;
                 for (long s = 0; s < nsteps; s++) {
                     while (below(8) == 0) { /* idle cycle with garbage */

@@ -58,12 +58,16 @@ static unsigned oracle_dot(const engine_cfg *c, fmt_id wf, fmt_id af, const uint
                            i128 *out) {
     static decoded dw[70000], da[70000];
     static uint16_t pw[70000], pa[70000];
+    /* An odd OVP row carries its pad code at index k, and the lane
+     * multiplies it (a non-OVP partner's element k is a zero code). */
+    int wo = fmt_get(wf)->family == FAM_OVP, ao = fmt_get(af)->family == FAM_OVP;
+    size_t kk = (wo || ao) ? k + (k % 2) : k;
     memcpy(pw, w, k * 2);
     memcpy(pa, a, k * 2);
-    pw[k] = pa[k] = 0; /* OVP odd length: zero pad */
-    size_t kk = k + (k % 2);
-    unsigned flags = fmt_decode_vec(wf, pw, fmt_get(wf)->family == FAM_OVP ? kk : k, dw) |
-                     fmt_decode_vec(af, pa, fmt_get(af)->family == FAM_OVP ? kk : k, da);
+    pw[k] = wo ? w[k] : 0;
+    pa[k] = ao ? a[k] : 0;
+    unsigned flags = fmt_decode_vec(wf, pw, kk, dw) | fmt_decode_vec(af, pa, kk, da);
+    k = kk;
     int bw = fmt_get(wf)->bits, ba = fmt_get(af)->bits;
     size_t step = (size_t)c->subunits * (size_t)(16 / (bw > ba ? bw : ba));
     i128 acc = 0;
@@ -251,7 +255,7 @@ static void test_random(void) {
             c.acc_w = 2 + (int)rnd_below(60);
             c.acc_lsb = -40 + (int)rnd_below(50);
         }
-        for (size_t i = 0; i < k; i++) {
+        for (size_t i = 0; i <= k; i++) { /* k+1: an odd OVP row's pad code */
             w[i] = rnd_code(wf);
             a[i] = rnd_code(af);
         }
