@@ -90,6 +90,12 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 -include constraints/synth.mk
 -include sim/systemc/systemc.mk
 
+# Every user-facing target installs what it needs first (order-only, so a
+# satisfied `deps` never forces a rebuild).
+USER_TARGETS := kref build-tests build-tests-asan build-rtl rtl rtl-check golden \
+                sim-blocks sim-trace sim-wave sim-mutants run-model
+$(USER_TARGETS): | deps
+
 # ---------------------------------------------------------------- tests
 .PHONY: test test-asan
 test: deps build-tests build-tests-asan ## run the whole test suite (includes one sanitizer pass)
@@ -101,8 +107,9 @@ test-asan: deps build-tests-asan ## run only the C tests under AddressSanitizer 
 # ---------------------------------------------------------------- model
 .PHONY: sim
 sim: deps ## run MODEL=tiny-llama with every matrix-vector product on the simulated co-processor
-	@echo "make sim MODEL=$(MODEL): not yet available - the co-processor (issues 4-5) and the" >&2; \
-	 echo "model runner have not landed yet; see the open issues and README.md." >&2; exit 2
+	@echo "make sim MODEL=$(MODEL): not yet available - the AXI co-processor (issue 5) that the" >&2; \
+	 echo "model's matrix-vector products would run on has not landed yet. The software path" >&2; \
+	 echo "works today: make run-model MODEL=$(MODEL) (FP32, same forward pass)." >&2; exit 2
 
 # ---------------------------------------------------------------- misc
 .PHONY: clean help
