@@ -112,6 +112,9 @@ sim: deps ## run MODEL=tiny-llama with every matrix-vector product on the simula
 	 echo "works today: make run-model MODEL=$(MODEL) (FP32, same forward pass)." >&2; exit 2
 
 # ---------------------------------------------------------------- misc
+# Keep intermediate objects (make would delete and rebuild them each run).
+.SECONDARY:
+
 .PHONY: clean help
 clean: ## remove build/
 	rm -rf $(BUILD)

@@ -29,3 +29,13 @@ run-model: $(BUILD)/bin/run_model ## generate text with MODEL=tiny-llama on the 
 	@if [ "$(MODEL)" != tiny-llama ]; then \
 	  echo "run-model: MODEL=$(MODEL) is not supported; the runner knows MODEL=tiny-llama" >&2; exit 2; fi
 	$(BUILD)/bin/run_model --model-dir "$(MODEL_DIR)" --steps $(STEPS) --backend $(BACKEND)
+
+# The stream packer (docs/protocol.md) and its unit test, which links it.
+define packer_variant # $(1)=object/bin root
+$(1)/bin/test_packer: $(1)/obj/tests/unit/test_packer.o $(1)/obj/host/packer.o $(1)/lib/libkref.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(LDLIBS)
+$(1)/obj/host/packer.o $(1)/obj/tests/unit/test_packer.o: host/packer.h
+endef
+$(eval $(call packer_variant,$(BUILD),))
+$(eval $(call packer_variant,$(BUILD)/asan,$(SANFLAGS)))

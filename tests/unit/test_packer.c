@@ -1,0 +1,118 @@
+/*
+ * tests/unit/test_packer.c - host/packer.c against layouts worked out by
+ * hand from docs/protocol.md for a tiny geometry: W = 64 bits, L = 2
+ * lanes, J = 2 units (8 bytes per beat, 32-bit step words).
+ */
+#include <string.h>
+
+#include "../../host/packer.h"
+#include "check.h"
+
+static const npe_geom G = {.stream_w = 64, .lanes = 2, .units = 2, .acc_w = 40};
+
+static void expect_beats(const char *what, const npe_geom *g, const npe_job *j,
+                         const uint8_t *want, size_t nbeats) {
+    uint8_t got[64 * 8];
+    size_t n = npe_pack_job(g, j, got, sizeof got);
+    CHECK(n == nbeats && npe_job_beats(g, j) == nbeats, "%s: %zu beats, expected %zu", what, n,
+          nbeats);
+    for (size_t i = 0; i < nbeats * 8 && n == nbeats; i++)
+        CHECK(got[i] == want[i], "%s: beat %zu byte %zu: got 0x%02x, expected 0x%02x", what,
+              i / 8, i % 8, got[i], want[i]);
+}
+
+/* INT8 x INT8, 3 rows x 5 cols: E = 8, P = 2, S = 4, NSTEP = 2; one
+ * activation beat (2 step words), 2 row groups of 2 beats. */
+static void int8_case(void) {
+    uint16_t a[5] = {0x11, 0x22, 0x33, 0x44, 0x55};
+    uint16_t w[15];
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 5; c++)
+            w[r * 5 + c] = (uint16_t)(0x10 * r + c + 1);
+    npe_job j = {.rows = 3, .cols = 5, .wf = FMT_INT8, .af = FMT_INT8, .w = w, .a = a};
+    const uint8_t want[] = {
+        0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x00, 0x00, /* act: step 0 | step 1 */
+        0x01, 0x02, 0x03, 0x04, 0x11, 0x12, 0x13, 0x14, /* group 0, step 0: row 0 | row 1 */
+        0x05, 0x00, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, /* group 0, step 1 */
+        0x21, 0x22, 0x23, 0x24, 0x00, 0x00, 0x00, 0x00, /* group 1: row 2 | no row */
+        0x25, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    expect_beats("int8 3x5", &G, &j, want, 5);
+}
+
+/* INT4 weights x INT8 activations: the wider operand sets E = 8, so each
+ * 4-bit code sits in the low half of a byte. */
+static void mixed_case(void) {
+    uint16_t w[3] = {0x1, 0x2, 0xF}, a[3] = {0x80, 0x7F, 0x01};
+    npe_job j = {.rows = 1, .cols = 3, .wf = FMT_INT4, .af = FMT_INT8, .w = w, .a = a};
+    const uint8_t want[] = {
+        0x80, 0x7F, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x02, 0x0F, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    expect_beats("int4 x int8", &G, &j, want, 2);
+}
+
+/* OVP4 (first-high) x INT4, 1 x 3: the OVP row carries 4 codes (pad 0);
+ * unit 0 fields 0..3 hold elements 1, 0, 3, 2 -> 0x8 | 0x2<<4 | 0<<8 |
+ * 0x7<<12 = 0x7028; the INT4 activations keep their order: 0x0321. */
+static void ovp_case(void) {
+    npe_geom g = G;
+    g.ovp_first_high = 1;
+    uint16_t w[4] = {0x2, 0x8, 0x7, 0x0}, a[3] = {1, 2, 3};
+    npe_job j = {.rows = 1, .cols = 3, .wf = FMT_OVP4, .af = FMT_INT4, .w = w, .a = a};
+    const uint8_t want[] = {
+        0x21, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x28, 0x70, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    expect_beats("ovp4 first-high", &g, &j, want, 2);
+    CHECK(npe_row_codes(FMT_OVP4, 3) == 4 && npe_row_codes(FMT_INT4, 3) == 3 &&
+              npe_row_codes(FMT_OVP8, 4) == 4, "row code counts");
+}
+
+/* MXFP4 x MXFP4, 3 x 40: S = 8, NSTEP = 5 (3 activation beats), NBLK = 2;
+ * one activation-scale beat, and per group one weight-scale beat with byte
+ * blk * L + lane; the absent row 3 gets 0x7F (2^0). */
+static void mx_case(void) {
+    static uint16_t w[3 * 40], a[40];
+    uint8_t ws[6] = {0x01, 0x02, 0x11, 0x12, 0x21, 0x22}, as[2] = {0x7A, 0x80};
+    npe_job j = {.rows = 3, .cols = 40, .wf = FMT_MXFP4, .af = FMT_MXFP4, .scales_inline = 1,
+                 .w = w, .a = a, .wscale = ws, .ascale = as};
+    uint8_t got[16 * 8];
+    CHECK(npe_pack_job(&G, &j, got, sizeof got) == 16, "mx: 3 + 1 + 2 * (1 + 5) beats");
+    const uint8_t s_act[8] = {0x7A, 0x80}, s_g0[8] = {0x01, 0x11, 0x02, 0x12},
+                  s_g1[8] = {0x21, 0x7F, 0x22, 0x7F};
+    CHECK(!memcmp(got + 3 * 8, s_act, 8), "mx: activation scale beat");
+    CHECK(!memcmp(got + 4 * 8, s_g0, 8), "mx: group 0 weight scale beat");
+    CHECK(!memcmp(got + 10 * 8, s_g1, 8), "mx: group 1 weight scale beat");
+    j.scales_inline = 0;
+    CHECK(npe_job_beats(&G, &j) == 13, "mx without inline scales: 3 + 2 * 5 beats");
+}
+
+static void results_case(void) {
+    const uint32_t words[] = {0xFFFFFFFEu, 0xFFFFFFFFu, 0x3, 0x5, 0x0, 0x100};
+    wide acc[2];
+    uint32_t st[2];
+    CHECK(npe_result_words(&G) == 3, "40-bit accumulator: 2 words + status");
+    npe_unpack_results(&G, words, 2, acc, st);
+    CHECK(wide_cmp(acc[0], wide_from_i64(-2)) == 0 && st[0] == 3, "row 0: -2, INEXACT|OVERFLOW");
+    CHECK(wide_cmp(acc[1], wide_from_i64(5)) == 0 && st[1] == NPE_ROW_NOT_COMPUTED,
+          "row 1: 5, not computed");
+    npe_geom q = G;
+    q.acc_w = 126;
+    CHECK(npe_result_words(&q) == 5, "126-bit quire: 4 words + status");
+}
+
+int main(void) {
+    check_name = "test_packer";
+    int8_case();
+    mixed_case();
+    ovp_case();
+    mx_case();
+    results_case();
+    npe_geom bad = G;
+    bad.stream_w = 48;
+    uint16_t c = 0;
+    npe_job j = {.rows = 1, .cols = 1, .wf = FMT_INT8, .af = FMT_INT8, .w = &c, .a = &c};
+    CHECK(npe_job_beats(&bad, &j) == 0, "W != 16 * J * L is refused");
+    return check_done();
+}
