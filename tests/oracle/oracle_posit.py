@@ -23,24 +23,17 @@ fixes the random inputs; $KREF overrides the path of the CLI.
 import math
 import os
 import random
-import subprocess
 import sys
 import time
 from fractions import Fraction
 
 NAME = "oracle_posit"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-KREF = os.environ.get("KREF", os.path.join(ROOT, "build", "bin", "kref"))
 
 
-def skip(reason):
-    print(f"SKIP {NAME}: {reason}")
-    sys.exit(77)
+from krefcli import as_text, fail, init, kref, kref_decode, kref_quantize, skip  # noqa: E402
 
-
-def fail(msg):
-    print(f"FAIL {NAME}: {msg}")
-    sys.exit(1)
+init(NAME)
 
 
 unavailable = os.path.join(ROOT, "build", "venv", "UNAVAILABLE")
@@ -53,39 +46,6 @@ except ImportError as e:
     skip(f"cannot import softposit ({e}); run `make deps`")
 
 # ------------------------------------------------------------------ kref
-
-
-def kref(*args, stdin=None):
-    if not os.path.exists(KREF):
-        fail(f"{KREF} not built (make kref)")
-    p = subprocess.run([KREF, *args], input=stdin, capture_output=True, text=True)
-    if p.returncode != 0:
-        fail(f"kref {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
-    return p.stdout
-
-
-def kref_decode(fmt):
-    """code -> (neg, exp, sig, value, flags) for every code of fmt."""
-    out = {}
-    for line in kref("decode", fmt).splitlines():
-        c, neg, exp, sig, val, fl = line.split()
-        out[int(c, 16)] = (int(neg), int(exp), int(sig), float.fromhex(val), int(fl))
-    return out
-
-
-def as_text(x):
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x.hex()
-
-
-def kref_quantize(fmt, xs):
-    lines = kref("quantize", fmt, stdin="\n".join(as_text(x) for x in xs) + "\n").split()
-    if len(lines) != len(xs):
-        fail(f"kref quantize {fmt}: {len(xs)} inputs, {len(lines)} outputs")
-    return [int(c, 16) for c in lines]
 
 
 # ------------------------------------------------------------------ softposit
