@@ -6,20 +6,10 @@
 #include "arch.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "emit.h"
-
-static int fail(char *err, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static int fail(char *err, size_t n, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int fmt_is_mx(fmt_id f) { return fmt_get(f)->block > 0; }
 
@@ -55,15 +45,15 @@ static int check_family(const dec_group *g, const fmt_traits *t, char *err, size
         lo = 0;
         hi = 3 + t->ovp_bias;
         if (t->ovp_normal == OVP_NORMAL_FLINT && t->bits != 4)
-            return fail(err, n, "format %s: flint normals exist only for 4-bit codes", t->name);
+            return cfg_fail(err, n, "format %s: flint normals exist only for 4-bit codes", t->name);
         if (1 + 2 + t->ovp_mbits != t->bits)
-            return fail(err, n, "format %s: outlier [sign|e(2)|m(%d)] does not fill %d bits",
+            return cfg_fail(err, n, "format %s: outlier [sign|e(2)|m(%d)] does not fill %d bits",
                         t->name, t->ovp_mbits, t->bits);
         break;
     }
     }
     if (t->sig_bits != sig || t->exp_min != lo || t->exp_max != hi)
-        return fail(err, n,
+        return cfg_fail(err, n,
                     "format %s: kernels_ref derives sig_bits %d, exp %d..%d but the RTL decoder "
                     "model of its family gives %d, %d..%d (rtl_gen/arch.c check_family)",
                     t->name, t->sig_bits, t->exp_min, t->exp_max, sig, lo, hi);
@@ -115,7 +105,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
     a->flag_bit[3] = __builtin_ctz(FLAG_NAN_SCALE);
     for (int i = 0; i < 4; i++)
         if (a->flag_bit[i] > 3)
-            return fail(err, n, "formats.h: FLAG_* bit %d does not fit the 4-bit flag ports",
+            return cfg_fail(err, n, "formats.h: FLAG_* bit %d does not fit the 4-bit flag ports",
                         a->flag_bit[i]);
 
     /* Decoder groups, registry order. */
@@ -242,7 +232,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
                 }
             }
             if (a->ninst > MAX_INST - 8)
-                return fail(err, n, "internal error: too many decoder instances");
+                return cfg_fail(err, n, "internal error: too many decoder instances");
         }
 
     /* Slots: slot i carries element i of every pair with P = 16/E > i. */
@@ -260,7 +250,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
                         continue;
                     int ii = d->pair ? find_inst(a, s, g, e, i * e) : find_inst(a, s, g, 0, i * e);
                     if (ii < 0)
-                        return fail(err, n, "internal error: no decoder for slot %d", i);
+                        return cfg_fail(err, n, "internal error: no decoder for slot %d", i);
                     int elem = d->pair ? i % 2 : 0; /* logical element 2k or 2k+1 */
                     slot_term *t = NULL;
                     for (int k = 0; k < sl->nterm[s]; k++)

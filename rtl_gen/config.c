@@ -62,8 +62,7 @@ static const char *const pipe_names[PIPE_COUNT] = {"in", "dec", "prod", "sum", "
 
 const char *cfg_pipe_name(pipe_stage s) { return pipe_names[s]; }
 
-static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t n, const char *fmt, ...) {
+int cfg_fail(char *err, size_t n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, n, fmt, ap);
@@ -118,7 +117,7 @@ static int parse_fmts(const char *s, fmt_mask *out, const char *where, char *err
     fmt_mask m = 0;
     char buf[512];
     if (strlen(s) >= sizeof buf)
-        return fail(err, n, "%s: list too long", where);
+        return cfg_fail(err, n, "%s: list too long", where);
     strcpy(buf, s);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         while (isspace((unsigned char)*tok))
@@ -128,14 +127,14 @@ static int parse_fmts(const char *s, fmt_mask *out, const char *where, char *err
             *--e = 0;
         int f = fmt_by_name(tok);
         if (f < 0)
-            return fail(err, n, "%s: unknown format '%s' (known: %s)", where, tok,
+            return cfg_fail(err, n, "%s: unknown format '%s' (known: %s)", where, tok,
                         fmt_all_names());
         if (m & FMT_BIT(f))
-            return fail(err, n, "%s: format '%s' listed twice", where, tok);
+            return cfg_fail(err, n, "%s: format '%s' listed twice", where, tok);
         m |= FMT_BIT(f);
     }
     if (!m)
-        return fail(err, n, "%s: empty format list (give at least one of: %s)", where,
+        return cfg_fail(err, n, "%s: empty format list (give at least one of: %s)", where,
                     fmt_all_names());
     *out = m;
     return 0;
@@ -149,7 +148,7 @@ static int parse_pipe(const char *s, unsigned *out, const char *where, char *err
     unsigned m = 0;
     char buf[256];
     if (strlen(s) >= sizeof buf)
-        return fail(err, n, "%s: list too long", where);
+        return cfg_fail(err, n, "%s: list too long", where);
     strcpy(buf, s);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         int k;
@@ -157,7 +156,7 @@ static int parse_pipe(const char *s, unsigned *out, const char *where, char *err
             if (!strcmp(tok, pipe_names[k]))
                 break;
         if (k == PIPE_COUNT)
-            return fail(err, n, "%s: unknown register stage '%s' (stages: in,dec,prod,sum,scale, "
+            return cfg_fail(err, n, "%s: unknown register stage '%s' (stages: in,dec,prod,sum,scale, "
                         "or none)", where, tok);
         m |= 1u << k;
     }
@@ -169,26 +168,26 @@ int cfg_set(rtl_cfg *c, const char *key, const char *v, const char *where, char 
     long x;
     if (!strcmp(key, "name")) {
         if (!is_ident(v, 0) || strlen(v) >= CFG_NAME_MAX)
-            return fail(err, n, "%s '%s': must match [A-Za-z_][A-Za-z0-9_]* and have at most %d "
+            return cfg_fail(err, n, "%s '%s': must match [A-Za-z_][A-Za-z0-9_]* and have at most %d "
                         "characters", where, v, CFG_NAME_MAX - 1);
         strcpy(c->name, v);
     } else if (!strcmp(key, "out")) {
         if (!*v || strlen(v) >= CFG_PATH_MAX)
-            return fail(err, n, "%s '%s': must be a directory path of 1..%d characters", where, v,
+            return cfg_fail(err, n, "%s '%s': must be a directory path of 1..%d characters", where, v,
                         CFG_PATH_MAX - 1);
         strcpy(c->out_dir, v);
     } else if (!strcmp(key, "prefix")) {
         if (!is_ident(v, 1) || strlen(v) >= CFG_PREFIX_MAX)
-            return fail(err, n, "%s '%s': must be empty or match [A-Za-z_][A-Za-z0-9_]* with at "
+            return cfg_fail(err, n, "%s '%s': must be empty or match [A-Za-z_][A-Za-z0-9_]* with at "
                         "most %d characters", where, v, CFG_PREFIX_MAX - 1);
         strcpy(c->prefix, v);
     } else if (!strcmp(key, "lanes")) {
         if (parse_int(v, 1, CFG_LANES_MAX, &x))
-            return fail(err, n, "%s '%s': must be an integer in 1..%d", where, v, CFG_LANES_MAX);
+            return cfg_fail(err, n, "%s '%s': must be an integer in 1..%d", where, v, CFG_LANES_MAX);
         c->lanes = (int)x;
     } else if (!strcmp(key, "stream-width")) {
         if (parse_int(v, CFG_STREAM_MIN, CFG_STREAM_MAX, &x))
-            return fail(err, n, "%s '%s': must be an integer in %d..%d", where, v, CFG_STREAM_MIN,
+            return cfg_fail(err, n, "%s '%s': must be an integer in %d..%d", where, v, CFG_STREAM_MIN,
                         CFG_STREAM_MAX);
         c->stream_w = (int)x;
     } else if (!strcmp(key, "wfmts")) {
@@ -197,18 +196,18 @@ int cfg_set(rtl_cfg *c, const char *key, const char *v, const char *where, char 
         return parse_fmts(v, &c->afmts, where, err, n);
     } else if (!strcmp(key, "k-max")) {
         if (parse_int(v, 1, CFG_K_MAX_MAX, &x))
-            return fail(err, n, "%s '%s': must be an integer in 1..%d", where, v, CFG_K_MAX_MAX);
+            return cfg_fail(err, n, "%s '%s': must be an integer in 1..%d", where, v, CFG_K_MAX_MAX);
         c->k_max = (int)x;
     } else if (!strcmp(key, "acc-w")) {
         if (parse_int(v, CFG_ACC_W_MIN, CFG_ACC_W_MAX, &x))
-            return fail(err, n, "%s '%s': must be an integer in %d..%d (an accumulator narrower "
+            return cfg_fail(err, n, "%s '%s': must be an integer in %d..%d (an accumulator narrower "
                         "than a product saturates, but needs at least a sign and one bit)",
                         where, v, CFG_ACC_W_MIN, CFG_ACC_W_MAX);
         c->acc_w = (int)x;
         c->acc_w_set = 1;
     } else if (!strcmp(key, "acc-lsb")) {
         if (parse_int(v, -CFG_ACC_LSB_LIMIT, CFG_ACC_LSB_LIMIT, &x))
-            return fail(err, n, "%s '%s': must be an integer in %d..%d", where, v,
+            return cfg_fail(err, n, "%s '%s': must be an integer in %d..%d", where, v,
                         -CFG_ACC_LSB_LIMIT, CFG_ACC_LSB_LIMIT);
         c->acc_lsb = (int)x;
         c->acc_lsb_set = 1;
@@ -218,14 +217,14 @@ int cfg_set(rtl_cfg *c, const char *key, const char *v, const char *where, char 
         else if (!strcmp(v, "first-high"))
             c->ovp_first_high = 1;
         else
-            return fail(err, n, "%s '%s': must be first-low or first-high", where, v);
+            return cfg_fail(err, n, "%s '%s': must be first-low or first-high", where, v);
     } else if (!strcmp(key, "ovp-policy")) {
         if (!strcmp(v, "keep-larger"))
             c->ovp_keep_left = 0;
         else if (!strcmp(v, "keep-left"))
             c->ovp_keep_left = 1;
         else
-            return fail(err, n, "%s '%s': must be keep-larger or keep-left", where, v);
+            return cfg_fail(err, n, "%s '%s': must be keep-larger or keep-left", where, v);
     } else if (!strcmp(key, "pipeline")) {
         return parse_pipe(v, &c->pipe, where, err, n);
     } else if (!strcmp(key, "isolate")) {
@@ -234,11 +233,11 @@ int cfg_set(rtl_cfg *c, const char *key, const char *v, const char *where, char 
         else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0"))
             c->isolate = 0;
         else
-            return fail(err, n, "%s '%s': must be on or off", where, v);
+            return cfg_fail(err, n, "%s '%s': must be on or off", where, v);
     } else if (!strcmp(key, "config")) {
-        return fail(err, n, "%s: a config file cannot include another", where);
+        return cfg_fail(err, n, "%s: a config file cannot include another", where);
     } else {
-        return fail(err, n, "%s: unknown parameter (see rtl_gen --help)", where);
+        return cfg_fail(err, n, "%s: unknown parameter (see rtl_gen --help)", where);
     }
     return 0;
 }
@@ -255,10 +254,10 @@ static char *trim(char *s) {
 int cfg_load_file(rtl_cfg *c, const char *path, char *err, size_t n) {
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(err, n, "--config %s: cannot open: %s", path, strerror(errno));
+        return cfg_fail(err, n, "--config %s: cannot open: %s", path, strerror(errno));
     if (strlen(path) >= CFG_PATH_MAX) {
         fclose(f);
-        return fail(err, n, "--config: path too long");
+        return cfg_fail(err, n, "--config: path too long");
     }
     strcpy(c->config_file, path);
     char line[1024];
@@ -275,7 +274,7 @@ int cfg_load_file(rtl_cfg *c, const char *path, char *err, size_t n) {
         char where[CFG_PATH_MAX + 96];
         if (!eq) {
             snprintf(where, sizeof where, "%s:%d", path, lineno);
-            rc = fail(err, n, "%s: expected `key = value`, got '%s'", where, s);
+            rc = cfg_fail(err, n, "%s: expected `key = value`, got '%s'", where, s);
             break;
         }
         *eq = 0;
@@ -285,7 +284,7 @@ int cfg_load_file(rtl_cfg *c, const char *path, char *err, size_t n) {
                 *p = '-';
         snprintf(where, sizeof where, "%s:%d: %s", path, lineno, key);
         if (!strcmp(key, "out") || !strcmp(key, "config")) {
-            rc = fail(err, n, "%s: only allowed on the command line", where);
+            rc = cfg_fail(err, n, "%s: only allowed on the command line", where);
             break;
         }
         if (cfg_set(c, key, val, where, err, n)) {
@@ -310,7 +309,7 @@ int cfg_finish(rtl_cfg *c, char *err, size_t n) {
             if (dot)
                 *dot = 0;
             if (!is_ident(tmp, 0) || strlen(tmp) >= CFG_NAME_MAX)
-                return fail(err, n, "--config %s: the file's base name '%s' is not a valid "
+                return cfg_fail(err, n, "--config %s: the file's base name '%s' is not a valid "
                             "configuration name; give --name", c->config_file, tmp);
             base = tmp;
         }
@@ -319,7 +318,7 @@ int cfg_finish(rtl_cfg *c, char *err, size_t n) {
     if (!c->out_dir[0])
         snprintf(c->out_dir, sizeof c->out_dir, "build/rtl/%s", c->name);
     if (c->stream_w % (16 * c->lanes))
-        return fail(err, n, "--stream-width %d: must be a multiple of 16*lanes = %d (each lane "
+        return cfg_fail(err, n, "--stream-width %d: must be a multiple of 16*lanes = %d (each lane "
                     "takes J 16-bit units; --lanes %d)", c->stream_w, 16 * c->lanes, c->lanes);
     c->j = c->stream_w / (16 * c->lanes);
 
@@ -339,28 +338,28 @@ int cfg_finish(rtl_cfg *c, char *err, size_t n) {
             int p = 16 / e, jp = c->j * p;
             int blk = fmt_get(w)->block > 0 ? fmt_get(w)->block : fmt_get(a)->block;
             if (mx && blk % jp)
-                return fail(err, n, "--stream-width %d / --lanes %d: MX formats need J*P to divide "
+                return cfg_fail(err, n, "--stream-width %d / --lanes %d: MX formats need J*P to divide "
                             "the block size %d, but J = %d and the pair %s x %s runs P = %d "
                             "elements per unit (J*P = %d); use fewer units per lane",
                             c->stream_w, c->lanes, blk, c->j, fmt_get(w)->name,
                             fmt_get(a)->name, p, jp);
         }
     if (!supported)
-        return fail(err, n, "--wfmts/--afmts: no supported format pair (an OVP format cannot "
+        return cfg_fail(err, n, "--wfmts/--afmts: no supported format pair (an OVP format cannot "
                     "pair with a 16-bit format: its outlier-victim pairs live inside one 16-bit "
                     "unit)");
 
     if (!c->acc_w_set || !c->acc_lsb_set) {
         int w, l;
         if (engine_default_acc(c->wfmts, c->afmts, c->k_max, &w, &l))
-            return fail(err, n, "--k-max %d: the exact accumulator for these formats would be "
+            return cfg_fail(err, n, "--k-max %d: the exact accumulator for these formats would be "
                         "wider than %d bits; give --acc-w (and --acc-lsb) or a smaller --k-max",
                         c->k_max, CFG_ACC_W_MAX);
         if (!c->acc_lsb_set)
             c->acc_lsb = l;
         if (!c->acc_w_set) {
             if (w > CFG_ACC_W_MAX)
-                return fail(err, n, "--k-max %d: the exact accumulator would need %d > %d bits; "
+                return cfg_fail(err, n, "--k-max %d: the exact accumulator would need %d > %d bits; "
                             "give --acc-w or a smaller --k-max", c->k_max, w, CFG_ACC_W_MAX);
             c->acc_w = w < CFG_ACC_W_MIN ? CFG_ACC_W_MIN : w;
         }
@@ -370,7 +369,7 @@ int cfg_finish(rtl_cfg *c, char *err, size_t n) {
         if (((c->wfmts | c->afmts) & FMT_BIT(f)) && fmt_get(f)->block > 0)
             mx_any = 1;
     if ((c->pipe & (1u << PIPE_SCALE)) && !mx_any)
-        return fail(err, n, "--pipeline scale: the scale stage exists only when an MX format "
+        return cfg_fail(err, n, "--pipeline scale: the scale stage exists only when an MX format "
                     "(block-scaled) is enabled");
     return 0;
 }

@@ -82,4 +82,8 @@ void cfg_fmt_list(fmt_mask m, char *buf, size_t n);
 /* Comma list of the enabled register stages, or "none". */
 void cfg_pipe_list(unsigned pipe, char *buf, size_t n);
 
+/* Format a message into err (n bytes) and return -1: the error convention
+ * of every cfg_ and arch_ function. */
+int cfg_fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
