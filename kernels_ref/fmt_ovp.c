@@ -231,34 +231,3 @@ void ovp_quantize_pair(const fmt_traits *t, double x0, double x1, ovp_policy p,
     }
 }
 
-/* ------------------------------------------------------------ packing */
-
-void ovp_pack(const fmt_traits *t, const uint16_t *codes, size_t n, ovp_nibble_order order,
-              uint8_t *bytes) {
-    check_ovp(t);
-    if (t->bits == 8) {
-        for (size_t i = 0; i < n; i++)
-            bytes[i] = (uint8_t)codes[i];
-        return;
-    }
-    /* 4-bit: element 2k in the high nibble for OVP_FIRST_HIGH (OliVe
-     * Figure 1), the low nibble for OVP_FIRST_LOW; an odd n pads with 0. */
-    int sh0 = order == OVP_FIRST_HIGH ? 4 : 0;
-    for (size_t i = 0; i < (n + 1) / 2; i++) {
-        unsigned a = codes[2 * i] & 0xFu, b = 2 * i + 1 < n ? codes[2 * i + 1] & 0xFu : 0u;
-        bytes[i] = (uint8_t)(a << sh0 | b << (4 - sh0));
-    }
-}
-
-void ovp_unpack(const fmt_traits *t, const uint8_t *bytes, size_t n, ovp_nibble_order order,
-                uint16_t *codes) {
-    check_ovp(t);
-    if (t->bits == 8) {
-        for (size_t i = 0; i < n; i++)
-            codes[i] = bytes[i];
-        return;
-    }
-    int sh0 = order == OVP_FIRST_HIGH ? 4 : 0;
-    for (size_t i = 0; i < n; i++)
-        codes[i] = (uint16_t)((bytes[i / 2] >> (i % 2 ? 4 - sh0 : sh0)) & 0xFu);
-}

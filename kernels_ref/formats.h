@@ -104,14 +104,7 @@ unsigned ovp_decode_pair(const fmt_traits *t, uint16_t c0, uint16_t c1,
                          decoded *d0, decoded *d1);
 void ovp_quantize_pair(const fmt_traits *t, double x0, double x1, ovp_policy p,
                        uint16_t *c0, uint16_t *c1);
-/* Pack n OVP codes into bytes: 8-bit codes one per byte; 4-bit codes two per
- * byte, element 2k in the high nibble (OVP_FIRST_HIGH, OliVe Figure 1) or the
- * low nibble (OVP_FIRST_LOW); an odd n pads the last byte with a 0 nibble.
- * Writes (n + 1) / 2 bytes for 4-bit, n for 8-bit.  ovp_unpack inverts it. */
-void ovp_pack(const fmt_traits *t, const uint16_t *codes, size_t n, ovp_nibble_order order,
-              uint8_t *bytes);
-void ovp_unpack(const fmt_traits *t, const uint8_t *bytes, size_t n, ovp_nibble_order order,
-                uint16_t *codes);
+/* Byte packing of codes (nibble order) is quant_pack_codes() in quant.h. */
 /* The victim marker: 1000 (0x8) for 4-bit, 0x80 for 8-bit codes. */
 static inline uint16_t ovp_victim_code(const fmt_traits *t) {
     return (uint16_t)(1u << (t->bits - 1));

@@ -35,6 +35,7 @@
 
 #include "check.h"
 #include "formats.h"
+#include "quant.h"
 
 #if LDBL_MANT_DIG < 64
 #error "the brute-force distances below need a long double with >= 64 significand bits"
@@ -450,7 +451,7 @@ static void test_fig1(void) {
         for (int i = 0; i < 12; i += 2)
             ovp_quantize_pair(t, in[i], in[i + 1], (ovp_policy)p, &codes[i], &codes[i + 1]);
         memset(bytes, 0xEE, sizeof bytes);
-        ovp_pack(t, codes, 12, OVP_FIRST_HIGH, bytes);
+        quant_pack_codes(t->id, codes, 12, OVP_FIRST_HIGH, bytes);
         for (int i = 0; i < 6; i++)
             CHECK_EQ_U(bytes[i], out[i], "Figure 1 byte %d (policy %d)", i, p);
     }
@@ -462,20 +463,20 @@ static void test_fig1(void) {
     }
     uint16_t c[12], c2[12], c3[12];
     decoded d[12];
-    ovp_unpack(t, b, 12, OVP_FIRST_HIGH, c);
+    quant_unpack_codes(t->id, b, 12, OVP_FIRST_HIGH, c);
     CHECK(fmt_decode_vec(FMT_OVP4, c, 12, d) == 0, "Figure 1: decode flags");
     for (int i = 0; i < 12; i++)
         CHECK(dec_value(d[i]) == dec[i], "Figure 1 element %d decodes to %Lg, expected %g", i,
               dec_value(d[i]), dec[i]);
     /* first-low: the same codes come from the nibble-swapped bytes */
-    ovp_unpack(t, sw, 12, OVP_FIRST_LOW, c2);
+    quant_unpack_codes(t->id, sw, 12, OVP_FIRST_LOW, c2);
     for (int i = 0; i < 12; i++)
         CHECK_EQ_U(c2[i], c[i], "Figure 1 first-low unpack, element %d", i);
     uint8_t b2[6];
-    ovp_pack(t, c, 12, OVP_FIRST_LOW, b2);
+    quant_pack_codes(t->id, c, 12, OVP_FIRST_LOW, b2);
     for (int i = 0; i < 6; i++)
         CHECK_EQ_U(b2[i], sw[i], "Figure 1 first-low pack, byte %d", i);
-    ovp_unpack(t, b2, 12, OVP_FIRST_HIGH, c3); /* the wrong order swaps each pair */
+    quant_unpack_codes(t->id, b2, 12, OVP_FIRST_HIGH, c3); /* the wrong order swaps each pair */
     for (int i = 0; i < 12; i++)
         CHECK_EQ_U(c3[i], c[i ^ 1], "Figure 1 read in the wrong order, element %d", i);
 }
@@ -485,10 +486,10 @@ static void test_packing(void) {
     uint16_t c[5] = {0x1, 0x2, 0xA, 0xF, 0x7}, u[5];
     uint8_t b[3];
     memset(b, 0xEE, sizeof b);
-    ovp_pack(t4, c, 5, OVP_FIRST_HIGH, b);
+    quant_pack_codes(t4->id, c, 5, OVP_FIRST_HIGH, b);
     CHECK(b[0] == 0x12 && b[1] == 0xAF && b[2] == 0x70, "pack first-high: %02x %02x %02x", b[0],
           b[1], b[2]);
-    ovp_pack(t4, c, 5, OVP_FIRST_LOW, b);
+    quant_pack_codes(t4->id, c, 5, OVP_FIRST_LOW, b);
     CHECK(b[0] == 0x21 && b[1] == 0xFA && b[2] == 0x07, "pack first-low: %02x %02x %02x", b[0],
           b[1], b[2]);
     for (int o = 0; o < 2; o++)
@@ -499,17 +500,17 @@ static void test_packing(void) {
             const fmt_traits *t = rep & 1 ? t8 : t4;
             for (size_t i = 0; i < n; i++)
                 x[i] = (uint16_t)rnd_below(1u << t->bits);
-            ovp_pack(t, x, n, (ovp_nibble_order)o, bb);
-            ovp_unpack(t, bb, n, (ovp_nibble_order)o, y);
+            quant_pack_codes(t->id, x, n, (ovp_nibble_order)o, bb);
+            quant_unpack_codes(t->id, bb, n, (ovp_nibble_order)o, y);
             for (size_t i = 0; i < n; i++)
                 CHECK_EQ_U(y[i], x[i], "%s pack/unpack order %d element %zu", t->name, o, i);
             if (t == t8)
                 for (size_t i = 0; i < n; i++)
                     CHECK_EQ_U(bb[i], x[i], "ovp8 packs one code per byte, element %zu", i);
         }
-    ovp_unpack(t4, (const uint8_t[]){0xC3}, 2, OVP_FIRST_HIGH, u);
+    quant_unpack_codes(t4->id, (const uint8_t[]){0xC3}, 2, OVP_FIRST_HIGH, u);
     CHECK(u[0] == 0xC && u[1] == 0x3, "unpack first-high 0xC3: %x %x", u[0], u[1]);
-    ovp_unpack(t4, (const uint8_t[]){0xC3}, 2, OVP_FIRST_LOW, u);
+    quant_unpack_codes(t4->id, (const uint8_t[]){0xC3}, 2, OVP_FIRST_LOW, u);
     CHECK(u[0] == 0x3 && u[1] == 0xC, "unpack first-low 0xC3: %x %x", u[0], u[1]);
 }
 
