@@ -2,6 +2,7 @@
 #include "packer.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MX_BLOCK 32 /* OCP MX v1.0: elements per E8M0 scale */
@@ -130,18 +131,115 @@ size_t npe_pack_job(const npe_geom *g, const npe_job *j, uint8_t *out, size_t ca
 
 int npe_result_words(const npe_geom *g) { return div_up(g->acc_w, 32) + 1; }
 
-void npe_unpack_results(const npe_geom *g, const uint32_t *words, int rows, wide *acc,
+/* Rows of row group `grp` of a job of `rows` rows. */
+static int group_rows(const npe_geom *g, int rows, int grp) {
+    int left = rows - grp * g->lanes;
+    return left < g->lanes ? left : g->lanes;
+}
+static int group_beats(const npe_geom *g, int nr) {
+    return div_up(nr * npe_result_words(g), g->stream_w / 32);
+}
+
+size_t npe_result_beats(const npe_geom *g, int rows) {
+    size_t n = 0;
+    for (int grp = 0; grp * g->lanes < rows; grp++)
+        n += (size_t)group_beats(g, group_rows(g, rows, grp));
+    return n;
+}
+
+int npe_result_last_keep(const npe_geom *g, int rows) {
+    int w32 = g->stream_w / 32, last = (rows - 1) / g->lanes;
+    int words = group_rows(g, rows, last) * npe_result_words(g);
+    return 4 * (words - (group_beats(g, group_rows(g, rows, last)) - 1) * w32);
+}
+
+void npe_unpack_results(const npe_geom *g, const uint8_t *beats, int rows, wide *acc,
                         uint32_t *status) {
     int rw = npe_result_words(g), aw = rw - 1;
-    for (int r = 0; r < rows; r++) {
-        const uint32_t *row = words + (size_t)r * (size_t)rw;
-        /* sign-extend from the top word */
-        wide v = wide_from_i64((int32_t)row[aw - 1] < 0 ? -1 : 0);
-        for (int i = 0; i < aw && i < 2 * WIDE_LIMBS; i++) {
-            uint64_t m = (uint64_t)0xFFFFFFFFu << (32 * (i % 2));
-            v.w[i / 2] = (v.w[i / 2] & ~m) | ((uint64_t)row[i] << (32 * (i % 2)));
+    size_t bpb = (size_t)g->stream_w / 8;
+    const uint8_t *grp_base = beats;
+    for (int grp = 0; grp * g->lanes < rows; grp++) {
+        int nr = group_rows(g, rows, grp);
+        for (int l = 0; l < nr; l++) {
+            int r = grp * g->lanes + l;
+            uint32_t row[WIDE_LIMBS * 2 + 1];
+            for (int k = 0; k < rw; k++) {
+                const uint8_t *b = grp_base + 4 * ((size_t)l * (size_t)rw + (size_t)k);
+                row[k < aw ? (k < 2 * WIDE_LIMBS ? k : 2 * WIDE_LIMBS - 1) : 2 * WIDE_LIMBS] =
+                    (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                    (uint32_t)b[3] << 24;
+            }
+            /* sign-extend from the top accumulator word */
+            int top = aw < 2 * WIDE_LIMBS ? aw : 2 * WIDE_LIMBS;
+            wide v = wide_from_i64((int32_t)row[top - 1] < 0 ? -1 : 0);
+            for (int i = 0; i < top; i++) {
+                uint64_t m = (uint64_t)0xFFFFFFFFu << (32 * (i % 2));
+                v.w[i / 2] = (v.w[i / 2] & ~m) | ((uint64_t)row[i] << (32 * (i % 2)));
+            }
+            acc[r] = v;
+            status[r] = row[2 * WIDE_LIMBS];
         }
-        acc[r] = v;
-        status[r] = row[aw];
+        grp_base += (size_t)group_beats(g, nr) * bpb;
     }
+}
+
+int npe_job_timing(const npe_geom *g, const npe_job *j, npe_timing *t) {
+    layout l;
+    memset(t, 0, sizeof *t);
+    if (!plan(g, j, &l) || g->latency < 1 || g->result_depth < 1)
+        return -1;
+    const int Q = g->result_depth, D = g->latency;
+    size_t pre = (size_t)l.act_beats + (size_t)l.act_scale_beats;
+    size_t per_group = (size_t)(l.w_scale_beats + l.nstep);
+    t->beats_in = pre + (size_t)l.groups * per_group;
+    t->beats_out = npe_result_beats(g, j->rows);
+    /* Cycle 0 takes the first input beat.  A group's last weight beat needs
+     * a free result slot (used < Q, as registered at the start of the
+     * cycle); its results are in the result buffer from cycle a + D - 1 and
+     * the output register loads one beat per cycle from there (sent in the
+     * next cycle, TREADY being high); loading a group's last beat frees its
+     * slot from the next cycle on. */
+    uint64_t *land = malloc((size_t)l.groups * sizeof *land);
+    if (!land)
+        return -1;
+    for (int i = 0; i < l.groups; i++)
+        land[i] = UINT64_MAX; /* not accepted yet */
+    size_t next_in = 0;
+    int landed_grp = 0, out_grp = 0, out_beat = 0, used = 0;
+    uint64_t c = 0, last_sent = 0;
+    while (out_grp < l.groups) {
+        int alloc = 0, pop = 0;
+        if (next_in < t->beats_in) {
+            size_t k = next_in - pre; /* position within the weight part */
+            int needs_slot = next_in >= pre && k % per_group == per_group - 1;
+            if (!needs_slot || used < Q) {
+                if (needs_slot) {
+                    land[k / per_group] = c + (uint64_t)D - 1;
+                    alloc = 1;
+                }
+                if (next_in + 1 == t->beats_in)
+                    t->in_cycles = c + 1;
+                next_in++;
+            }
+        }
+        while (landed_grp < l.groups && land[landed_grp] <= c)
+            landed_grp++;
+        if (out_grp < landed_grp) { /* load a beat now, sent in cycle c + 1 */
+            last_sent = c + 1;
+            if (++out_beat == group_beats(g, group_rows(g, j->rows, out_grp))) {
+                out_beat = 0;
+                out_grp++;
+                pop = 1;
+            }
+        }
+        used += alloc - pop;
+        c++;
+    }
+    free(land);
+    t->cycles = last_sent + 1;
+    double wbits = (double)j->rows * j->cols * bits_of(j->wf);
+    if (is_mx(j->wf) && j->scales_inline)
+        wbits += 8.0 * j->rows * l.nblk;
+    t->bound = wbits / g->stream_w;
+    return 0;
 }

@@ -21,6 +21,8 @@ typedef struct {
     int units;          /* J: 16-bit MAC units per lane                         */
     int acc_w;          /* accumulator width: result rows are ceil(acc_w/32)+1 words */
     int ovp_first_high; /* OVP pair's first element in the upper field           */
+    int latency;        /* COPROC_LATENCY D (timing model only)                   */
+    int result_depth;   /* RESULT_DEPTH Q (timing model only)                     */
 } npe_geom;
 
 /* One GEMV job: out[r] = sum_c w[r][c] * a[c]. */
@@ -52,8 +54,27 @@ int npe_result_words(const npe_geom *g);
 /* Status word bits (docs/protocol.md section 3). */
 #define NPE_ROW_FLAGS_MASK 0xFu     /* FLAG_* of formats.h                 */
 #define NPE_ROW_NOT_COMPUTED (1u << 8) /* row skipped by a protocol error */
-/* Split rows * npe_result_words() words into accumulators and status words. */
-void npe_unpack_results(const npe_geom *g, const uint32_t *words, int rows, wide *acc,
+/* Result beats of a job of `rows` rows: each row group's rows fill
+ * ceil(nr * RW / (W/32)) beats of their own (docs/protocol.md section 3). */
+size_t npe_result_beats(const npe_geom *g, int rows);
+/* Valid bytes of the job's last result beat (its TKEEP is that many ones). */
+int npe_result_last_keep(const npe_geom *g, int rows);
+/* Split a job's npe_result_beats() beats (stream_w/8 bytes each,
+ * little-endian) into rows accumulators and status words. */
+void npe_unpack_results(const npe_geom *g, const uint8_t *beats, int rows, wide *acc,
                         uint32_t *status);
+
+/* The cycle model of docs/protocol.md section 5 for one job with TVALID and
+ * TREADY always high, followed cycle by cycle (the result-slot credits
+ * included).  Needs g->latency and g->result_depth. */
+typedef struct {
+    size_t beats_in;    /* input beats of the job                              */
+    size_t beats_out;   /* result beats                                        */
+    uint64_t cycles;    /* first input beat to last result beat, inclusive     */
+    uint64_t in_cycles; /* first to last input beat, inclusive                 */
+    double bound;       /* weight-bandwidth bound R*K*bits(fw)/W (MX: + scales) */
+} npe_timing;
+/* Returns 0, or -1 if the geometry or job is malformed. */
+int npe_job_timing(const npe_geom *g, const npe_job *j, npe_timing *t);
 
 #endif

@@ -99,6 +99,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
     a->mod_lane = vid(S("%slane", p));
     a->mod_engine = vid(S("%sengine", p));
     a->mod_probe = vid(S("%sdecode_probe", p));
+    a->mod_coproc = vid(S("%scoproc", p));
     a->flag_bit[0] = __builtin_ctz(FLAG_INEXACT);
     a->flag_bit[1] = __builtin_ctz(FLAG_OVERFLOW);
     a->flag_bit[2] = __builtin_ctz(FLAG_NAR);
@@ -361,5 +362,6 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
     a->exp_w = 1;
     while (-(1ll << (a->exp_w - 1)) > a->exp_lo || (1ll << (a->exp_w - 1)) - 1 < a->exp_hi)
         a->exp_w++;
+    arch_coproc(a);
     return 0;
 }

@@ -76,9 +76,33 @@ typedef struct {
     int pw;               /* width of the slot's value                           */
 } slot_plan;
 
+/* The AXI co-processor around the engine (docs/protocol.md): stream
+ * layout counts and buffer sizes, derived once for the emitters and the
+ * header.  "Element" counters run over a row's padded length (an OVP row
+ * of odd K carries K+1 codes). */
+typedef struct {
+    int w32;          /* 32-bit words per stream beat: STREAM_W / 32            */
+    int rw;           /* result words per row: ceil(ACC_W/32) + 1 (status)     */
+    int group_beats;  /* result beats of a full row group: ceil(L*RW / w32)    */
+    int depth;        /* RESULT_DEPTH: row groups the result buffer holds      */
+    int latency;      /* COPROC_LATENCY: last weight beat -> first result beat */
+    int nstep_max;    /* most steps of one row over the supported pairs        */
+    int act_entries;  /* activation bank entries (beats): ceil(nstep_max / L)  */
+    int act_aw;       /* their address width                                   */
+    int nblk_max;     /* MX blocks of a K_MAX row: ceil(K_MAX / 32)            */
+    int mx_w, mx_a;   /* an MX weight / activation format is enabled           */
+    int wsc_entries;  /* weight-scale buffer beats: ceil(nblk_max / (2J))      */
+    int asc_entries;  /* activation-scale bank beats: ceil(nblk_max / (W/8))   */
+    int ew;           /* element counter width (K_MAX + 1 + W fits)            */
+    int bw;           /* scale byte counter width (L*nblk_max + W/8 fits)      */
+    int ovp_any;      /* an OVP format is enabled (odd rows carry a pad code)  */
+} coproc_plan;
+
 typedef struct {
     const rtl_cfg *cfg;
     const char *mod_unit, *mod_lane, *mod_engine, *mod_probe; /* module names */
+    const char *mod_coproc;                                   /* the AXI top  */
+    coproc_plan cp;
     dec_group grp[FMT_COUNT];
     int ngrp;
     dec_inst inst[MAX_INST];
@@ -120,6 +144,9 @@ typedef struct {
 /* Build the structure; 0, or -1 with a message (an internal inconsistency
  * between kernels_ref's traits and the RTL's decoder model). */
 int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n);
+/* The co-processor part of the structure (arch_coproc.c); called by
+ * arch_build once the engine is derived. */
+void arch_coproc(arch *a);
 /* Does pipeline stage s exist in this configuration? */
 int arch_has_stage(const arch *a, pipe_stage s);
 /* Is format f block-scaled (MX)? */

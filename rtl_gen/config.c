@@ -55,6 +55,9 @@ static const option options[] = {
     {"isolate", "on|off", "on | off", "on",
      "operand isolation: decoders, multipliers and shifters that the current format pair does "
      "not use see constant inputs"},
+    {"result-depth", "N", "2..15", "4",
+     "co-processor result buffer in row groups: the input stalls on a row group's last weight "
+     "beat while N groups wait for the output (docs/protocol.md section 5)"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -79,6 +82,7 @@ void cfg_init(rtl_cfg *c) {
     c->k_max = 4096;
     c->pipe = 1u << PIPE_DEC;
     c->isolate = 1;
+    c->result_depth = 4;
 }
 
 int cfg_is_key(const char *key) {
@@ -234,6 +238,11 @@ int cfg_set(rtl_cfg *c, const char *key, const char *v, const char *where, char 
             c->isolate = 0;
         else
             return cfg_fail(err, n, "%s '%s': must be on or off", where, v);
+    } else if (!strcmp(key, "result-depth")) {
+        if (parse_int(v, CFG_RESULT_DEPTH_MIN, CFG_RESULT_DEPTH_MAX, &x))
+            return cfg_fail(err, n, "%s '%s': must be an integer in %d..%d", where, v,
+                            CFG_RESULT_DEPTH_MIN, CFG_RESULT_DEPTH_MAX);
+        c->result_depth = (int)x;
     } else if (!strcmp(key, "config")) {
         return cfg_fail(err, n, "%s: a config file cannot include another", where);
     } else {

@@ -27,6 +27,8 @@
 #define CFG_NAME_MAX 48
 #define CFG_PREFIX_MAX 24
 #define CFG_PATH_MAX 512
+#define CFG_RESULT_DEPTH_MIN 2
+#define CFG_RESULT_DEPTH_MAX 15 /* CAP_MISC[27:24] */
 
 /* Optional register stages of the lane (each adds one cycle of LATENCY). */
 typedef enum {
@@ -53,6 +55,7 @@ typedef struct {
     int ovp_keep_left;           /* host quantizer's both-outlier policy (recorded)    */
     unsigned pipe;               /* bit PIPE_x set: that register stage exists         */
     int isolate;                 /* operand isolation of unused decoders and slots     */
+    int result_depth;            /* co-processor result buffer, in row groups (2..15)  */
     char out_dir[CFG_PATH_MAX];  /* output directory (default build/rtl/<name>)        */
     char config_file[CFG_PATH_MAX]; /* --config FILE, "" if none                      */
     /* derived by cfg_finish: */

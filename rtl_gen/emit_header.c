@@ -5,6 +5,7 @@
  * Macro names start with the module prefix upper-cased (NPE_ for "npe_").
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rtl_gen.h"
@@ -25,6 +26,51 @@ static void def(emitter *e, const char *p, const char *name, const char *value, 
 }
 
 static const char *num(long long v) { return v < 0 ? S("(%lld)", v) : S("%lld", v); }
+
+/* The co-processor's interface: stream and result layout, timing, the
+ * register map of rtl_gen/regs.def and its fields (docs/protocol.md). */
+static void emit_header_coproc(emitter *e, const arch *a, const char *p) {
+    const coproc_plan *cp = &a->cp;
+    int major = 0, minor = 0, patch = 0;
+    sscanf(RTL_GEN_VERSION, "%d.%d.%d", &major, &minor, &patch);
+    em_printf(e, "\n/* Co-processor %scoproc (docs/protocol.md) */\n", a->cfg->prefix);
+    def(e, p, "ID_VALUE", "0x4E504531u", "ID register: \"NPE1\"");
+    def(e, p, "VERSION_VALUE", S("0x%08xu", (unsigned)(major << 16 | minor)), "VERSION register");
+    def(e, p, "RW", num(cp->rw), "32-bit result words per row (accumulator + status)");
+    def(e, p, "BEAT_WORDS", num(cp->w32), "32-bit words per stream beat");
+    def(e, p, "GROUP_BEATS", num(cp->group_beats), "result beats of a full row group");
+    def(e, p, "COPROC_LATENCY", num(cp->latency), "D: group's last weight beat -> its first result beat");
+    def(e, p, "RESULT_DEPTH", num(cp->depth), "Q: row groups the result buffer holds");
+    def(e, p, "ACT_DEPTH", num(cp->act_entries), "activation bank entries (beats)");
+    def(e, p, "NSTEP_MAX", num(cp->nstep_max), "most steps of one row");
+    em_printf(e, "/* Registers: byte offsets (rtl_gen/regs.def) */\n");
+    for (int i = 0; i < coproc_nregs(); i++)
+        def(e, p, S("REG_%s", coproc_reg_name(i)), S("0x%03Xu", coproc_reg_offset(i)),
+            S("%s", coproc_reg_name(i)));
+    em_printf(e, "/* Register fields */\n");
+    def(e, p, "CTRL_AP_START", "0x01u", "write 1: start; reads 1 until accepted");
+    def(e, p, "CTRL_AP_DONE", "0x02u", "a job finished (clear on read)");
+    def(e, p, "CTRL_AP_IDLE", "0x04u", "no job in flight");
+    def(e, p, "CTRL_AP_READY", "0x08u", "a job was accepted (clear on read)");
+    def(e, p, "CTRL_SOFT_RESET", "0x10u", "write 1: reset the core (not the job registers)");
+    def(e, p, "CTRL_AUTO_RESTART", "0x80u", "keep AP_START set after each accept");
+    def(e, p, "ISR_DONE", "0x1u", "ISR/IER: job done");
+    def(e, p, "ISR_ERROR", "0x2u", "ISR/IER: job ended with an error");
+    def(e, p, "STATUS_INEXACT", "0x01u", "sticky");
+    def(e, p, "STATUS_OVERFLOW", "0x02u", "sticky");
+    def(e, p, "STATUS_NAR", "0x04u", "sticky");
+    def(e, p, "STATUS_NAN_SCALE", "0x08u", "sticky");
+    def(e, p, "STATUS_ERROR", "0x10u", "sticky; clearing it clears the cause");
+    def(e, p, "STATUS_CAUSE_SHIFT", "8", "STATUS[15:8]: cause of the first error");
+    def(e, p, "CAUSE_FORMAT", "1", "format not enabled or pair unsupported");
+    def(e, p, "CAUSE_SHAPE", "2", "ROWS or COLS 0, COLS > K_MAX");
+    def(e, p, "CAUSE_EARLY_TLAST", "3", "TLAST before the job's last beat");
+    def(e, p, "CAUSE_MISSING_TLAST", "4", "no TLAST on the job's last beat");
+    def(e, p, "CAUSE_NAN_SCALE", "5", "an E8M0 NaN scale reached a real row");
+    def(e, p, "FMT_W_SHIFT", "0", "FMT[3:0]: weight fmt_id");
+    def(e, p, "FMT_A_SHIFT", "8", "FMT[11:8]: activation fmt_id");
+    def(e, p, "ROW_NOT_COMPUTED", "0x100u", "result status word: row skipped by an error");
+}
 
 void emit_header(emitter *e, const arch *a) {
     const rtl_cfg *c = a->cfg;
@@ -114,5 +160,6 @@ void emit_header(emitter *e, const arch *a) {
         if (c->wfmts & FMT_BIT(f))
             def(e, p, S("PAIR_MASK_%s", ids[f]), S("0x%xu", (unsigned)a->pair_ok[f]),
                 S("activation formats paired with %s", fmt_get((fmt_id)f)->name));
+    emit_header_coproc(e, a, p);
     em_printf(e, "\n#endif\n");
 }

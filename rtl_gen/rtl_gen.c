@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
         void (*fn)(emitter *, const arch *);
         const char *mod;
     } mods[] = {{emit_unit, a.mod_unit}, {emit_lane, a.mod_lane}, {emit_engine, a.mod_engine},
-                {emit_probe, a.mod_probe}};
+                {emit_probe, a.mod_probe}, {emit_coproc, a.mod_coproc}};
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
         out_file *f = &files[nf++];
         em_init(&f->text);

@@ -14,6 +14,12 @@ void emit_unit(emitter *e, const arch *a);               /* emit_unit.c     */
 void emit_lane(emitter *e, const arch *a);               /* emit_lane.c     */
 void emit_engine(emitter *e, const arch *a);             /* emit_engine.c   */
 void emit_probe(emitter *e, const arch *a);              /* emit_probe.c    */
+void emit_coproc(emitter *e, const arch *a);             /* emit_coproc.c (+ emit_regs.c) */
+
+/* The register map of rtl_gen/regs.def (emit_regs.c), for the header. */
+int coproc_nregs(void);
+const char *coproc_reg_name(int i);
+int coproc_reg_offset(int i);
 
 /* Software-side files. */
 void emit_header(emitter *e, const arch *a);             /* emit_header.c   */

@@ -8,8 +8,8 @@
 #           directories are byte-identical), every file is stamped with the
 #           command line, every module opens with `default_nettype none and
 #           restores `default_nettype wire, no lint waiver appears
-#   lint    verilator --lint-only -Wall (tops: the engine and the decode probe)
-#           and iverilog -g2005 -Wall print nothing
+#   lint    verilator --lint-only -Wall (tops: the engine, the decode probe and
+#           the AXI co-processor) and iverilog -g2005 -Wall print nothing
 #   synth   yosys: synth -top <prefix>engine; check -assert; no latch, no
 #           multiple drivers; prints the cell count
 #   golden  the output equals the committed copy rtl_gen/golden/CONFIG/
@@ -77,17 +77,18 @@ lint)
     generate "$tmp/a"
     top=$(top_of "$tmp/a")
     probe=${top%engine}decode_probe
+    coproc=${top%engine}coproc
     command -v verilator >/dev/null || skip "verilator not installed (make deps)"
     command -v iverilog >/dev/null || skip "iverilog not installed (make deps)"
-    for t in "$top" "$probe"; do
+    for t in "$top" "$probe" "$coproc"; do
         (cd "$tmp/a" && verilator --lint-only -Wall --top-module "$t" -F "$cfg.f") >"$tmp/vl.log" 2>&1 \
             || fail "verilator -Wall ($t): $(grep -m1 -E '%(Warning|Error)' "$tmp/vl.log")"
         [ -s "$tmp/vl.log" ] && fail "verilator -Wall ($t) printed: $(head -1 "$tmp/vl.log")"
     done
-    iverilog -g2005 -Wall -o "$tmp/iv.out" -s "$top" -s "$probe" $(vfiles "$tmp/a") >"$tmp/iv.log" 2>&1 \
+    iverilog -g2005 -Wall -o "$tmp/iv.out" -s "$top" -s "$probe" -s "$coproc" $(vfiles "$tmp/a") >"$tmp/iv.log" 2>&1 \
         || fail "iverilog -g2005 -Wall: $(head -1 "$tmp/iv.log")"
     [ -s "$tmp/iv.log" ] && fail "iverilog -g2005 -Wall printed: $(head -1 "$tmp/iv.log")"
-    echo "$cfg: verilator -Wall and iverilog -g2005 -Wall clean ($top, $probe)"
+    echo "$cfg: verilator -Wall and iverilog -g2005 -Wall clean ($top, $probe, $coproc)"
     ;;
 synth)
     generate "$tmp/a"

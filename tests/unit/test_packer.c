@@ -88,18 +88,61 @@ static void mx_case(void) {
     CHECK(npe_job_beats(&G, &j) == 13, "mx without inline scales: 3 + 2 * 5 beats");
 }
 
+/* Results of 3 rows with G (W = 64: 2 words per beat; 40-bit accumulator:
+ * RW = 3): group 0 = rows 0, 1 = 6 words = 3 beats; group 1 = row 2 = 3
+ * words in 2 beats, the last holding one pad word (protocol.md section 3). */
 static void results_case(void) {
-    const uint32_t words[] = {0xFFFFFFFEu, 0xFFFFFFFFu, 0x3, 0x5, 0x0, 0x100};
-    wide acc[2];
-    uint32_t st[2];
+    const uint32_t words[] = {0xFFFFFFFEu, 0xFFFFFFFFu, 0x3,   /* row 0: -2, INEXACT|OVERFLOW */
+                              0x5, 0x0, 0x100,                 /* row 1: 5, not computed      */
+                              0x0, 0x1, 0x0,                   /* row 2: 2^32                 */
+                              0xDEADBEEFu};                    /* pad word: never read        */
+    uint8_t beats[10 * 4];
+    for (int i = 0; i < 10; i++)
+        for (int b = 0; b < 4; b++)
+            beats[4 * i + b] = (uint8_t)(words[i] >> (8 * b));
+    wide acc[3];
+    uint32_t st[3];
     CHECK(npe_result_words(&G) == 3, "40-bit accumulator: 2 words + status");
-    npe_unpack_results(&G, words, 2, acc, st);
+    CHECK(npe_result_beats(&G, 3) == 5, "3 rows: 3 + 2 beats");
+    CHECK(npe_result_beats(&G, 2) == 3 && npe_result_beats(&G, 1) == 2, "2 rows: 3; 1 row: 2");
+    CHECK(npe_result_last_keep(&G, 3) == 4, "last beat of 3 rows: one valid word");
+    CHECK(npe_result_last_keep(&G, 2) == 8, "last beat of 2 rows: full");
+    npe_unpack_results(&G, beats, 3, acc, st);
     CHECK(wide_cmp(acc[0], wide_from_i64(-2)) == 0 && st[0] == 3, "row 0: -2, INEXACT|OVERFLOW");
     CHECK(wide_cmp(acc[1], wide_from_i64(5)) == 0 && st[1] == NPE_ROW_NOT_COMPUTED,
           "row 1: 5, not computed");
+    CHECK(wide_cmp(acc[2], wide_from_i64(1ll << 32)) == 0 && st[2] == 0, "row 2: 2^32");
     npe_geom q = G;
     q.acc_w = 126;
     CHECK(npe_result_words(&q) == 5, "126-bit quire: 4 words + status");
+}
+
+/* The cycle model against hand-counted schedules (protocol.md section 5).
+ * G with D = 6, Q = 4: int8 x int8, 2 x 8: S = J * 2 = 4 elements per step,
+ * NSTEP = 2, 1 activation beat (2 steps, L = 2 per beat), one group of 2
+ * beats: beats 0..2 in cycles 0..2; the group's last beat is in cycle 2, its
+ * 2 rows = 6 words = 3 result beats sent in cycles 8, 9, 10: 11 cycles. */
+static void timing_case(void) {
+    npe_geom g = G;
+    g.latency = 6;
+    g.result_depth = 4;
+    uint16_t c[64] = {0};
+    npe_timing t;
+    npe_job j = {.rows = 2, .cols = 8, .wf = FMT_INT8, .af = FMT_INT8, .w = c, .a = c};
+    CHECK(npe_job_timing(&g, &j, &t) == 0, "timing of a small job");
+    CHECK(t.beats_in == 3 && t.beats_out == 3, "2x8: 3 beats in, 3 out");
+    CHECK(t.cycles == 11, "2x8: 3 in + D 6 + 3 out - 1 = 11 cycles (got %llu)",
+          (unsigned long long)t.cycles);
+    /* 8 rows of K = 4 (one step): groups every cycle after the activation
+     * beat, 3 result beats each: output-bound.  Group g's last beat is
+     * accepted at cycle 1 + g while slots last (Q = 4: groups 0..3 in cycles
+     * 1..4); group 0 lands at 6 and loads in 6, 7, 8 (slot free from 9),
+     * so group 4 waits for cycle 9; groups 1, 2, 3 load in 9..17, group 4
+     * (landed at 14) in 18..20: last beat sent in cycle 21, 22 cycles. */
+    j.rows = 10;
+    j.cols = 4;
+    CHECK(npe_job_timing(&g, &j, &t) == 0 && t.beats_in == 6, "10x4: 1 + 5 beats in");
+    CHECK(t.cycles == 22, "10x4: output-bound, 22 cycles (got %llu)", (unsigned long long)t.cycles);
 }
 
 int main(void) {
@@ -109,6 +152,7 @@ int main(void) {
     ovp_case();
     mx_case();
     results_case();
+    timing_case();
     npe_geom bad = G;
     bad.stream_w = 48;
     uint16_t c = 0;

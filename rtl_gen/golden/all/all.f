@@ -15,3 +15,4 @@ npe_unit.v
 npe_lane.v
 npe_engine.v
 npe_decode_probe.v
+npe_coproc.v

@@ -116,4 +116,71 @@
 #define NPE_PAIR_MASK_OVP4F 0x77bu           /* activation formats paired with ovp4f */
 #define NPE_PAIR_MASK_OVP8 0x77bu            /* activation formats paired with ovp8 */
 
+/* Co-processor npe_coproc (docs/protocol.md) */
+#define NPE_ID_VALUE 0x4E504531u             /* ID register: "NPE1" */
+#define NPE_VERSION_VALUE 0x00010000u        /* VERSION register */
+#define NPE_RW 5                             /* 32-bit result words per row (accumulator + status) */
+#define NPE_BEAT_WORDS 2                     /* 32-bit words per stream beat */
+#define NPE_GROUP_BEATS 10                   /* result beats of a full row group */
+#define NPE_COPROC_LATENCY 6                 /* D: group's last weight beat -> its first result beat */
+#define NPE_RESULT_DEPTH 4                   /* Q: row groups the result buffer holds */
+#define NPE_ACT_DEPTH 1024                   /* activation bank entries (beats) */
+#define NPE_NSTEP_MAX 4096                   /* most steps of one row */
+/* Registers: byte offsets (rtl_gen/regs.def) */
+#define NPE_REG_ID 0x000u                    /* ID */
+#define NPE_REG_VERSION 0x004u               /* VERSION */
+#define NPE_REG_CAP_WFMT 0x008u              /* CAP_WFMT */
+#define NPE_REG_CAP_AFMT 0x00Cu              /* CAP_AFMT */
+#define NPE_REG_CAP_GEOM 0x010u              /* CAP_GEOM */
+#define NPE_REG_CAP_ACC 0x014u               /* CAP_ACC */
+#define NPE_REG_CAP_KMAX 0x018u              /* CAP_KMAX */
+#define NPE_REG_CAP_MISC 0x01Cu              /* CAP_MISC */
+#define NPE_REG_CTRL 0x020u                  /* CTRL */
+#define NPE_REG_GIE 0x024u                   /* GIE */
+#define NPE_REG_IER 0x028u                   /* IER */
+#define NPE_REG_ISR 0x02Cu                   /* ISR */
+#define NPE_REG_ROWS 0x030u                  /* ROWS */
+#define NPE_REG_COLS 0x034u                  /* COLS */
+#define NPE_REG_FMT 0x038u                   /* FMT */
+#define NPE_REG_SCALE_MODE 0x03Cu            /* SCALE_MODE */
+#define NPE_REG_RESULT_WORDS 0x040u          /* RESULT_WORDS */
+#define NPE_REG_STATUS 0x044u                /* STATUS */
+#define NPE_REG_JOBS_DONE 0x048u             /* JOBS_DONE */
+#define NPE_REG_PERF_CTRL 0x04Cu             /* PERF_CTRL */
+#define NPE_REG_BUSY_LO 0x050u               /* BUSY_LO */
+#define NPE_REG_BUSY_HI 0x054u               /* BUSY_HI */
+#define NPE_REG_IN_STALL_LO 0x058u           /* IN_STALL_LO */
+#define NPE_REG_IN_STALL_HI 0x05Cu           /* IN_STALL_HI */
+#define NPE_REG_OUT_STALL_LO 0x060u          /* OUT_STALL_LO */
+#define NPE_REG_OUT_STALL_HI 0x064u          /* OUT_STALL_HI */
+#define NPE_REG_BEATS_IN_LO 0x068u           /* BEATS_IN_LO */
+#define NPE_REG_BEATS_IN_HI 0x06Cu           /* BEATS_IN_HI */
+#define NPE_REG_BEATS_OUT_LO 0x070u          /* BEATS_OUT_LO */
+#define NPE_REG_BEATS_OUT_HI 0x074u          /* BEATS_OUT_HI */
+#define NPE_REG_MACS_LO 0x078u               /* MACS_LO */
+#define NPE_REG_MACS_HI 0x07Cu               /* MACS_HI */
+/* Register fields */
+#define NPE_CTRL_AP_START 0x01u              /* write 1: start; reads 1 until accepted */
+#define NPE_CTRL_AP_DONE 0x02u               /* a job finished (clear on read) */
+#define NPE_CTRL_AP_IDLE 0x04u               /* no job in flight */
+#define NPE_CTRL_AP_READY 0x08u              /* a job was accepted (clear on read) */
+#define NPE_CTRL_SOFT_RESET 0x10u            /* write 1: reset the core (not the job registers) */
+#define NPE_CTRL_AUTO_RESTART 0x80u          /* keep AP_START set after each accept */
+#define NPE_ISR_DONE 0x1u                    /* ISR/IER: job done */
+#define NPE_ISR_ERROR 0x2u                   /* ISR/IER: job ended with an error */
+#define NPE_STATUS_INEXACT 0x01u             /* sticky */
+#define NPE_STATUS_OVERFLOW 0x02u            /* sticky */
+#define NPE_STATUS_NAR 0x04u                 /* sticky */
+#define NPE_STATUS_NAN_SCALE 0x08u           /* sticky */
+#define NPE_STATUS_ERROR 0x10u               /* sticky; clearing it clears the cause */
+#define NPE_STATUS_CAUSE_SHIFT 8             /* STATUS[15:8]: cause of the first error */
+#define NPE_CAUSE_FORMAT 1                   /* format not enabled or pair unsupported */
+#define NPE_CAUSE_SHAPE 2                    /* ROWS or COLS 0, COLS > K_MAX */
+#define NPE_CAUSE_EARLY_TLAST 3              /* TLAST before the job's last beat */
+#define NPE_CAUSE_MISSING_TLAST 4            /* no TLAST on the job's last beat */
+#define NPE_CAUSE_NAN_SCALE 5                /* an E8M0 NaN scale reached a real row */
+#define NPE_FMT_W_SHIFT 0                    /* FMT[3:0]: weight fmt_id */
+#define NPE_FMT_A_SHIFT 8                    /* FMT[11:8]: activation fmt_id */
+#define NPE_ROW_NOT_COMPUTED 0x100u          /* result status word: row skipped by an error */
+
 #endif
