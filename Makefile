@@ -86,6 +86,7 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 # Per-directory rules: the generator and the co-simulation.
 -include rtl_gen/rtl_gen.mk
 -include sim/sim.mk
+-include sim/coproc.mk
 -include host/host.mk
 -include constraints/synth.mk
 -include sim/systemc/systemc.mk

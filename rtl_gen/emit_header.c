@@ -69,7 +69,6 @@ static void emit_header_coproc(emitter *e, const arch *a, const char *p) {
     def(e, p, "CAUSE_NAN_SCALE", "5", "an E8M0 NaN scale reached a real row");
     def(e, p, "FMT_W_SHIFT", "0", "FMT[3:0]: weight fmt_id");
     def(e, p, "FMT_A_SHIFT", "8", "FMT[11:8]: activation fmt_id");
-    def(e, p, "ROW_NOT_COMPUTED", "0x100u", "result status word: row skipped by an error");
 }
 
 void emit_header(emitter *e, const arch *a) {

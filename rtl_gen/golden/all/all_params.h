@@ -181,6 +181,5 @@
 #define NPE_CAUSE_NAN_SCALE 5                /* an E8M0 NaN scale reached a real row */
 #define NPE_FMT_W_SHIFT 0                    /* FMT[3:0]: weight fmt_id */
 #define NPE_FMT_A_SHIFT 8                    /* FMT[11:8]: activation fmt_id */
-#define NPE_ROW_NOT_COMPUTED 0x100u          /* result status word: row skipped by an error */
 
 #endif
