@@ -426,6 +426,42 @@ void free_model(model *m) {
     memset(m, 0, sizeof *m);
 }
 
+int copy_model(model *dst, const model *src, char *err, size_t errlen) {
+    memset(dst, 0, sizeof *dst);
+    dst->config = src->config;
+    dst->n_params = src->n_params;
+    dst->n_jobs = src->n_jobs;
+    dst->params = malloc(src->n_params * sizeof(float));
+    dst->jobs = calloc((size_t)src->n_jobs, sizeof *dst->jobs);
+    if (!dst->params || !dst->jobs || build_run_state(&dst->state, &src->config)) {
+        free_model(dst);
+        return fail(err, errlen, "out of memory copying the model");
+    }
+    memcpy(dst->params, src->params, src->n_params * sizeof(float));
+    /* Every tensor pointer moves by the same offset into the new copy. */
+#define REBASE(ptr) ((ptr) ? dst->params + ((ptr) - src->params) : NULL)
+    const model_weights *s = &src->weights;
+    model_weights *d = &dst->weights;
+    d->token_embedding = REBASE(s->token_embedding);
+    d->rms_att = REBASE(s->rms_att);
+    d->wq = REBASE(s->wq);
+    d->wk = REBASE(s->wk);
+    d->wv = REBASE(s->wv);
+    d->wo = REBASE(s->wo);
+    d->rms_ffn = REBASE(s->rms_ffn);
+    d->w1 = REBASE(s->w1);
+    d->w2 = REBASE(s->w2);
+    d->w3 = REBASE(s->w3);
+    d->rms_final = REBASE(s->rms_final);
+    d->wcls = REBASE(s->wcls);
+    for (int i = 0; i < src->n_jobs; i++) {
+        dst->jobs[i] = src->jobs[i];
+        dst->jobs[i].w = REBASE(src->jobs[i].w);
+    }
+#undef REBASE
+    return 0;
+}
+
 const matvec_job *model_job(const model *m, int layer, weight_kind kind) {
     if (kind == WEIGHT_CLS)
         return &m->jobs[m->n_jobs - 1];
@@ -640,11 +676,14 @@ static int run_matvec(const matvec_backend *be, const matvec_job *job, const flo
                       float *out, int pos, char *err, size_t errlen) {
     if (be->matvec(be->ctx, job, x, out) == 0)
         return 0;
+    const char *why = be->error ? be->error(be->ctx) : NULL;
     if (job->layer < 0)
-        return fail(err, errlen, "backend %s failed on %s (%d x %d) at position %d", be->name,
-                    job->name, job->rows, job->cols, pos);
-    return fail(err, errlen, "backend %s failed on layer %d %s (%d x %d) at position %d",
-                be->name, job->layer, job->name, job->rows, job->cols, pos);
+        return fail(err, errlen, "backend %s failed on %s (%d x %d) at position %d%s%s",
+                    be->name, job->name, job->rows, job->cols, pos, why && *why ? ": " : "",
+                    why ? why : "");
+    return fail(err, errlen, "backend %s failed on layer %d %s (%d x %d) at position %d%s%s",
+                be->name, job->layer, job->name, job->rows, job->cols, pos,
+                why && *why ? ": " : "", why ? why : "");
 }
 
 int model_forward(model *m, const matvec_backend *be, int token, int pos, char *err,

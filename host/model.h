@@ -99,6 +99,9 @@ typedef struct {
     const char *name; /* "fp32", ... (the --backend name)                    */
     matvec_fn matvec; /* the product                                         */
     void *ctx;        /* backend state, passed to matvec                     */
+    /* Optional (may be NULL): why the last matvec failed, for the message
+     * model_forward returns. */
+    const char *(*error)(void *ctx);
 } matvec_backend;
 
 /* The FP32 reference backend: a plain row-by-row dot product, accumulated in
@@ -155,6 +158,9 @@ int load_model_dir(const char *dir, model *m, tokenizer *t, char *err, size_t er
 int build_model(model *m, const char *name, const uint8_t *data, size_t size, char *err,
                 size_t errlen);
 void free_model(model *m);
+/* A second, independent instance of src (its own weights copy, jobs and run
+ * state), e.g. to run a reference backend beside the main one. */
+int copy_model(model *dst, const model *src, char *err, size_t errlen);
 int build_tokenizer(tokenizer *t, const char *name, const uint8_t *data, size_t size,
                     int vocab_size, char *err, size_t errlen);
 void free_tokenizer(tokenizer *t);

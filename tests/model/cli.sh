@@ -16,7 +16,7 @@ done
 
 run_rm --backend nope --model-dir "$TMP"
 expect_rc 2 "--backend nope"
-expect_err "unknown backend 'nope'; available: fp32" "--backend nope"
+expect_err "unknown backend 'nope'; available: fp32, ref, sim, xdma, emu" "--backend nope"
 
 run_rm --frobnicate
 expect_rc 2 "unknown option"
