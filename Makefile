@@ -86,6 +86,7 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 # Per-directory rules: the generator and the co-simulation.
 -include rtl_gen/rtl_gen.mk
 -include sim/sim.mk
+-include sim/vip/vip.mk
 -include sim/coproc.mk
 -include host/host.mk
 -include constraints/synth.mk
@@ -107,10 +108,8 @@ test-asan: deps build-tests-asan ## run only the C tests under AddressSanitizer 
 
 # ---------------------------------------------------------------- model
 .PHONY: sim
-sim: deps ## run MODEL=tiny-llama with every matrix-vector product on the simulated co-processor
-	@echo "make sim MODEL=$(MODEL): not yet available - the AXI co-processor (issue 5) that the" >&2; \
-	 echo "model's matrix-vector products would run on has not landed yet. The software path" >&2; \
-	 echo "works today: make run-model MODEL=$(MODEL) (FP32, same forward pass)." >&2; exit 2
+sim: deps ## run MODEL=tiny-llama with every matrix-vector product on the simulated co-processor (BACKEND=sim|emu, STEPS, WFMT, AFMT; host/host.mk)
+	@$(MAKE) --no-print-directory host-sim
 
 # ---------------------------------------------------------------- misc
 # Keep intermediate objects (make would delete and rebuild them each run).

@@ -111,6 +111,9 @@ host-sim:
 	  echo "make sim: MODEL=$(MODEL) is not supported: the one model is MODEL=tiny-llama (stories260K, read from MODEL_DIR=$(MODEL_DIR))" >&2; exit 2; fi
 	@case "$(SIM_RUN_BACKEND)" in sim|emu) ;; *) \
 	  echo "make sim: BACKEND=$(SIM_RUN_BACKEND) is not a simulated co-processor; use BACKEND=sim (default) or BACKEND=emu (make run-model runs fp32/ref)" >&2; exit 2;; esac
+	@for f in stories260K.bin tok512.bin; do [ -f "$(MODEL_DIR)/$$f" ] || { \
+	  $(MAKE) --no-print-directory $(BUILD)/bin/run_model >/dev/null && \
+	  $(BUILD)/bin/run_model --model-dir "$(MODEL_DIR)" --steps 1 >/dev/null; exit 1; }; done
 	@echo "make sim: building the co-processor of configuration $(HOST_CFG) and the runner (first time: a few minutes)"
 	@$(MAKE) --no-print-directory $(HOST_SIM_BIN) $(if $(filter emu,$(SIM_RUN_BACKEND)),$(HOST_EMU_BIN)) \
 	  >$(BUILD)/host-sim-build.log 2>&1 || { tail -30 $(BUILD)/host-sim-build.log; \
