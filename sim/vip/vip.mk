@@ -8,7 +8,9 @@
 #   build/vip/bank/   vip_bank_top: every broken variant in one model, 40-bit
 #                     stream (not a multiple of 32: the word-masking paths)
 #   build/vip/<m>/obj/    the Verilated model + shim (libvsim.a)
-#   build/vip/<m>/tb_vip  the test bench (C part built with ASan + UBSan)
+#   build/vip/<m>/tb_vip  the test bench (C part built with ASan + UBSan; it is
+#                         also compiled without them once, because -O2 alone
+#                         warns about things the sanitized build does not)
 #   build/vip/<m>/build.log
 # The VIP itself is header-only (sim/vip/*.h): a test bench that uses it
 # needs only -Isim/vip next to tb.h's include paths.
@@ -44,6 +46,8 @@ $(VIP_BUILD)/$(1)/obj/libvsim.a: $(VIP_BUILD)/$(1)/obj/V$(VIP_TOP_$(1))_ports.in
 	  VSIM_DIR=$(SIM_ABS) -f $(SIM_ABS)/vsim_model.mk libvsim.a
 $(VIP_BUILD)/$(1)/tb_vip: sim/vip/tb_vip.c $(VIP_HDRS) $(VIP_BUILD)/$(1)/obj/libvsim.a \
     $(SIM_BUILD)/vlrt/libvlrt.a
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -Isim -Isim/tb -Isim/vip -Itests/unit \
+	  -c sim/vip/tb_vip.c -o /dev/null
 	$(CC) $(VIP_TB_CFLAGS) -c sim/vip/tb_vip.c -o $$@.o
 	g++ $(SANFLAGS) -o $$@ $$@.o $(VIP_BUILD)/$(1)/obj/libvsim.a $(SIM_BUILD)/vlrt/libvlrt.a \
 	  $$$$(cat $(SIM_BUILD)/vlrt/vsim.ldlibs)

@@ -56,6 +56,18 @@ static inline void axis_keep_bytes(axis_beat *b, int n) {
         b->keep[i / 32] |= 1u << (i % 32);
 }
 
+/* Byte i of a stream beat is TDATA bits [8i +: 8] (AXI4-Stream byte order),
+ * so beats convert to and from byte arrays (e.g. host/packer.h's). */
+static inline void axis_bytes_to_words(uint32_t *w, const uint8_t *bytes, int n) {
+    memset(w, 0, (size_t)VSIM_WORDS(8 * n) * sizeof *w);
+    for (int i = 0; i < n; i++)
+        w[i / 4] |= (uint32_t)bytes[i] << (8 * (i % 4));
+}
+static inline void axis_beat_bytes(const axis_beat *b, uint8_t *out, int n) {
+    for (int i = 0; i < n; i++)
+        out[i] = (uint8_t)(b->data[i / 4] >> (8 * (i % 4)));
+}
+
 /* Same data (within `bits`), keep (within bits/8) and last. */
 static inline bool axis_beat_equal(const axis_beat *a, const axis_beat *b, int bits) {
     for (int i = 0; i < bits; i += 32) {
@@ -166,6 +178,7 @@ typedef struct axis_source {
     bool on;      /* the front beat is presented (TVALID high) this cycle     */
     bool held;    /* the front beat has been presented and not yet accepted  */
     uint64_t beats, packets, gaps; /* accepted beats, TLAST beats, gap cycles */
+    uint64_t last_cycle;           /* cycle of the latest handshake           */
 } axis_source;
 
 static inline void axis_source_drive(void *ctx);
@@ -207,8 +220,7 @@ static inline void axis_source_push_packet(axis_source *s, const uint8_t *bytes,
         axis_beat b;
         memset(&b, 0, sizeof b);
         size_t k = n - off < nb ? n - off : nb;
-        for (size_t i = 0; i < k; i++)
-            b.data[i / 4] |= (uint32_t)bytes[off + i] << (8 * (i % 4));
+        axis_bytes_to_words(b.data, bytes + off, (int)k);
         axis_keep_bytes(&b, (int)k);
         b.last = off + nb >= n;
         axis_queue_push(&s->q, &b);
@@ -257,11 +269,11 @@ static inline void axis_source_sample(void *ctx) {
     axis_source *s = ctx;
     if (!s->on || !(tb_get(s->e->t, s->p.tready) & 1))
         return;
-    axis_beat b;
-    axis_queue_pop(&s->q, &b);
+    s->packets += axis_queue_at(&s->q, 0)->last;
+    axis_queue_pop(&s->q, NULL);
     s->held = false;
+    s->last_cycle = s->e->t->cycle + 1;
     s->beats++;
-    s->packets += b.last;
 }
 
 /* ================================================================ sink */
