@@ -2,7 +2,8 @@
 # sim/vip/xcheck_test.sh fixtures|coproc - the 4-state reset check
 # (sim/vip/xcheck.py, Icarus) as tests of tests/tests.list.
 #
-#   fixtures  vip_xcheck_fixtures: the correct fixture (vip_fix_top) must pass,
+#   fixtures  vip_xcheck_fixtures: the fixtures are clean under iverilog -Wall,
+#             the correct fixture (vip_fix_top) must pass,
 #             and its variant with an unreset BVALID register (BUG 12 in
 #             vip_fix_top.v's table) must be reported with s_axil_bvalid X
 #   coproc    vip_xcheck_coproc: the co-processor npe_coproc of the `all`
@@ -17,6 +18,12 @@ fx=sim/vip/fixtures
 fixtures="$fx/vip_axil_regs.v $fx/vip_axis_fifo.v $fx/vip_fix_top.v"
 case $what in
 fixtures)
+    # The fixtures are lint-clean for Icarus too (Verilator's -Wall is part
+    # of their model build, sim/vip/vip.mk).
+    for top in vip_fix_top vip_bank_top; do
+        lint=$(iverilog -g2005 -Wall -o /dev/null -s $top $fixtures $fx/vip_bank_top.v 2>&1)
+        [ -z "$lint" ] || { echo "$lint"; echo "FAIL $name: iverilog -Wall warns on $top: $(head -1 <<<"$lint")"; exit 1; }
+    done
     out=$(python3 sim/vip/xcheck.py --name "${name}_good" --top vip_fix_top -P DATA_W=40 $fixtures)
     echo "$out"
     last=$(tail -1 <<<"$out")
