@@ -8,6 +8,8 @@
  *                               (streams and hooks keep running meanwhile)
  *   axil_start_write/_read,     non-blocking, for hooks and per-cycle state
  *   axil_busy, axil_result      machines of the test bench
+ * A blocking call first lets a transaction started with axil_start_* finish
+ * (its result is then replaced).
  * Every call returns the response code (AXIL_OKAY ... AXIL_DECERR), or
  * AXIL_TIMEOUT (no response within `timeout` cycles: the test fails with a
  * message naming the address and the cycle) or AXIL_ABORTED (a reset came).

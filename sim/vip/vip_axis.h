@@ -12,7 +12,8 @@
  *   beats, TKEEP of the last beat a contiguous run from byte 0).
  * Sink: drives TREADY low with probability `stall` per cycle (0 = always
  *   ready) and collects every accepted beat with the cycle of its handshake;
- *   axis_sink_count / axis_sink_peek / axis_sink_pop read them in order.
+ *   axis_sink_count / axis_sink_peek / axis_sink_pop read them in order
+ *   (`collect` = false only counts them).
  * Both advance in vip_tick (vip.h), so they run during blocking register
  * accesses too.
  *
@@ -229,6 +230,7 @@ static inline void axis_source_push_packet(axis_source *s, const uint8_t *bytes,
 
 /* Beats queued and not yet accepted (including the one on the bus). */
 static inline size_t axis_source_pending(const axis_source *s) { return s->q.n; }
+/* For vip_wait(e, axis_source_idle_cond, src, ...): every queued beat sent. */
 static inline bool axis_source_idle_cond(void *ctx) { return ((axis_source *)ctx)->q.n == 0; }
 
 static inline void axis_source_drive(void *ctx) {
@@ -282,6 +284,8 @@ typedef struct axis_sink {
     vip_env *e;
     const char *prefix;
     double stall; /* knob: P(TREADY low in a cycle), default 0.2; 0 = always ready */
+    bool collect; /* knob: keep accepted beats for axis_sink_pop (default true);
+                     false only counts them (long benchmarks: no memory growth) */
     axis_ports p;
     vip_rng rng;
     axis_queue q;  /* accepted beats, oldest first */
@@ -297,6 +301,7 @@ static inline void axis_sink_init(axis_sink *k, vip_env *e, const char *prefix) 
     k->e = e;
     k->prefix = prefix;
     k->stall = 0.2;
+    k->collect = true;
     axis_ports_find(&k->p, e, prefix, "axis sink");
     vip_rng_seed(&k->rng, e->t->seed, "axis_sink", prefix);
     vip_add_agent(e, axis_sink_drive, axis_sink_sample, k);
@@ -325,7 +330,8 @@ static inline void axis_sink_sample(void *ctx) {
     axis_beat b;
     axis_ports_read(&k->p, t, &b);
     b.cycle = t->cycle + 1;
-    axis_queue_push(&k->q, &b);
+    if (k->collect)
+        axis_queue_push(&k->q, &b);
     k->beats++;
     k->packets += b.last;
 }
