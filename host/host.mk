@@ -74,7 +74,7 @@ HOST_SIM_BIN := $(BUILD)/host/$(HOST_CFG)/run_model
 HOST_EMU_BIN := $(BUILD)/host/$(HOST_CFG)/xdma_emu
 
 # `make test` builds the runners too: tests/model/*.sh run them.
-build-tests: $(BUILD)/bin/run_model
+build-tests: $(BUILD)/bin/run_model $(BUILD)/bin/accuracy
 build-tests-asan: $(BUILD)/asan/bin/run_model
 
 # The end-to-end tests need the default configuration's runner and
@@ -120,3 +120,12 @@ host-sim:
 	  echo "make sim: the build failed; the whole log is $(BUILD)/host-sim-build.log" >&2; exit 1; }
 	$(HOST_SIM_BIN) --model-dir "$(MODEL_DIR)" --config $(HOST_CFG) --steps $(STEPS) \
 	  --backend $(SIM_RUN_BACKEND) --wfmt $(WFMT) --afmt $(AFMT) --compare ref,fp32
+
+# The accuracy table (DESIGN.md section 6): every format pair's agreement
+# with FP32 on the ref path, written to docs/accuracy.md.
+ACC_STEPS ?= 64
+.PHONY: accuracy
+accuracy: $(BUILD)/bin/accuracy $(HOST_PARAMS) ## per format pair: greedy agreement with FP32, logits error, SQNR per matrix -> docs/accuracy.md (ACC_STEPS=64)
+	$(BUILD)/bin/accuracy --model-dir "$(MODEL_DIR)" --config $(HOST_CFG) --steps $(ACC_STEPS) \
+	  --out docs/accuracy.md
+accuracy: | deps
