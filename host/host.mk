@@ -15,6 +15,7 @@
 
 HOST_CFG    ?= all
 HOST_PARAMS := $(BUILD)/rtl/$(HOST_CFG)/$(HOST_CFG)_params.h
+HOST_RTL    := $(BUILD)/rtl/$(HOST_CFG)/$(HOST_CFG).f# rtl_gen's rule: stands for the directory
 HOST_HDRS   := $(wildcard host/*.h)
 HOST_CORE   := model sha256 hwcfg qbackend npe_dev dev_xdma packer
 RUN_MODEL_OBJS := $(addprefix host/,$(addsuffix .o,run_model backends $(HOST_CORE)))
@@ -38,7 +39,7 @@ $(1)/bin/test_host_%: $(1)/obj/tests/unit/test_host_%.o \
 	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(HOST_LDLIBS)
 $(addprefix $(1)/obj/,$(RUN_MODEL_OBJS) host/accuracy.o host/coproc_pins.o host/dev_sim.o \
     host/xdma_emu.o): $$(HOST_HDRS)
-$(1)/obj/host/npe_dev.o $(1)/obj/host/backends.o: $(HOST_PARAMS)
+$(1)/obj/host/npe_dev.o $(1)/obj/host/backends.o: $(HOST_RTL)
 $(1)/obj/host/npe_dev.o $(1)/obj/host/backends.o: CFLAGS += $(HOST_REG_FLAGS)
 $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: CFLAGS += -Isim
 $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: sim/vsim.h
@@ -56,7 +57,7 @@ $(eval $(call host_variant,$(BUILD)/asan,$(SANFLAGS)))
 # Per configuration <c>: run_model with the sim backend, and the emulator.
 # run_model.c and backends.c are compiled again with the sim backend in.
 define host_sim_cfg # $(1)=config
-$(BUILD)/host/$(1)/obj/%.o: host/%.c $$(HOST_HDRS) $(HOST_PARAMS) $(BUILD)/rtl/$(1)/$(1).f
+$(BUILD)/host/$(1)/obj/%.o: host/%.c $$(HOST_HDRS) $(HOST_RTL) $(BUILD)/rtl/$(1)/$(1).f
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) -Isim $(HOST_REG_FLAGS) -DHOST_WITH_SIM -DHOST_SIM_CFG='"$(1)"' -c $$< -o $$@
 $(BUILD)/host/$(1)/run_model: $(BUILD)/host/$(1)/obj/run_model.o $(BUILD)/host/$(1)/obj/backends.o \
@@ -125,7 +126,7 @@ host-sim:
 # with FP32 on the ref path, written to docs/accuracy.md.
 ACC_STEPS ?= 64
 .PHONY: accuracy
-accuracy: $(BUILD)/bin/accuracy $(HOST_PARAMS) ## per format pair: greedy agreement with FP32, logits error, SQNR per matrix -> docs/accuracy.md (ACC_STEPS=64)
+accuracy: $(BUILD)/bin/accuracy $(HOST_RTL) ## per format pair: greedy agreement with FP32, logits error, SQNR per matrix -> docs/accuracy.md (ACC_STEPS=64)
 	$(BUILD)/bin/accuracy --model-dir "$(MODEL_DIR)" --config $(HOST_CFG) --steps $(ACC_STEPS) \
 	  --out docs/accuracy.md
 accuracy: | deps
