@@ -34,7 +34,7 @@ $(1)/bin/accuracy: $(addprefix $(1)/obj/host/,accuracy.o model.o sha256.o hwcfg.
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(HOST_LDLIBS)
 $(1)/bin/test_host_%: $(1)/obj/tests/unit/test_host_%.o \
-    $(addprefix $(1)/obj/host/,model.o sha256.o hwcfg.o qbackend.o packer.o) $(1)/lib/libkref.a
+    $(addprefix $(1)/obj/host/,model.o sha256.o hwcfg.o qbackend.o npe_dev.o packer.o) $(1)/lib/libkref.a
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(HOST_LDLIBS)
 $(addprefix $(1)/obj/,$(RUN_MODEL_OBJS) host/accuracy.o host/coproc_pins.o host/dev_sim.o \
@@ -44,8 +44,8 @@ $(1)/obj/host/npe_dev.o $(1)/obj/host/backends.o: CFLAGS += $(HOST_REG_FLAGS)
 $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: CFLAGS += -Isim
 $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: sim/vsim.h
 $(1)/obj/host/xdma_emu.o: CFLAGS += -Isim $$(FUSE_CFLAGS)
-$(1)/obj/tests/unit/test_host_%.o: CFLAGS += -Ihost
-$(1)/obj/tests/unit/test_host_%.o: $$(HOST_HDRS)
+$(1)/obj/tests/unit/test_host_%.o: CFLAGS += -Ihost $(HOST_REG_FLAGS)
+$(1)/obj/tests/unit/test_host_%.o: $$(HOST_HDRS) $(HOST_RTL)
 # tests/unit/test_sha256.c (built by c_variant's test_% rule, which links
 # only libkref.a) compiles host/sha256.c in itself; rebuild it when that changes.
 $(1)/obj/tests/unit/test_sha256.o: host/sha256.c host/sha256.h
