@@ -76,7 +76,7 @@ HOST_EMU_BIN := $(BUILD)/host/$(HOST_CFG)/xdma_emu
 
 # `make test` builds the runners too: tests/model/*.sh run them.
 build-tests: $(BUILD)/bin/run_model $(BUILD)/bin/accuracy
-build-tests-asan: $(BUILD)/asan/bin/run_model
+build-tests-asan: $(BUILD)/asan/bin/run_model $(BUILD)/asan/bin/accuracy
 
 # The end-to-end tests need the default configuration's runner and
 # emulator; a build failure becomes their failure (with the log's name), not

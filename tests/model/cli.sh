@@ -10,7 +10,8 @@ need_bin "$BIN"
 
 run_rm --help
 expect_rc 0 "--help"
-for opt in --model-dir --steps --backend --temperature --prompt-bos --dump-tokens fp32; do
+for opt in --model-dir --steps --backend --temperature --prompt-bos --dump-tokens fp32 ref sim xdma emu \
+           --wfmt --afmt --config --xdma --emu --compare --dump-logits --sim-trace; do
     grep -qF -- "$opt" "$TMP/out" || fail "--help does not mention $opt"
 done
 
@@ -33,6 +34,25 @@ expect_err "expected a positive integer" "--steps 0"
 run_rm --steps
 expect_rc 2 "--steps without a value"
 expect_err "--steps needs a value" "--steps without a value"
+
+run_rm --compare ref,nope
+expect_rc 2 "--compare ref,nope"
+expect_err "--compare: unknown backend 'nope'" "--compare ref,nope"
+
+run_rm --afmt float9
+expect_rc 2 "--afmt float9"
+expect_err "unknown format 'float9'; formats: int4" "--afmt float9"
+
+# The accuracy tool beside it.
+ACC=$(dirname "$BIN")/accuracy
+if [ -x "$ACC" ]; then
+    BIN=$ACC run_rm --help
+    expect_rc 0 "accuracy --help"
+    grep -qF -- "--pairs" "$TMP/out" || fail "accuracy --help does not mention --pairs"
+    BIN=$ACC run_rm --pairs int8
+    expect_rc 2 "accuracy --pairs int8"
+    expect_err "'int8' is not w:a" "accuracy --pairs int8"
+fi
 
 # Missing files: say what is missing, where to get it and where to put it.
 mkdir "$TMP/empty"
