@@ -182,6 +182,13 @@ int hb_open(host_backend *hb, const char *name, const model *m, const hb_opts *o
             }
             h = dev_sim_open(o->sim_trace ? 1 : 0, args, e2, sizeof e2);
             t = &dev_sim_transport;
+            if (!h && o->sim_trace) {
+                size_t n = strlen(e2);
+                snprintf(e2 + n, sizeof e2 - n,
+                         "; --sim-trace needs the traced runner build/host/<cfg>-trace/run_model "
+                         "(make build/host/%s-trace/run_model)",
+                         hb->hw.name);
+            }
 #else
             return fail(err, errlen,
                         "this run_model has no co-processor model linked in; the sim backend is "

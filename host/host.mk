@@ -7,6 +7,7 @@
 #   build/host/<c>/run_model             the same plus sim: linked with the
 #                                        Verilated co-processor of configuration <c>
 #   build/host/<c>/xdma_emu              the XDMA emulator (FUSE) around that model
+#   build/host/<c>-trace/...             the same with FST tracing (--sim-trace FILE)
 #   build/bin/accuracy                   the accuracy table (docs/accuracy.md)
 #
 # The register map comes from the default configuration's generated header
@@ -56,20 +57,21 @@ $(eval $(call host_variant,$(BUILD)/asan,$(SANFLAGS)))
 # ---------------------------------------------------------------- with a co-processor model
 # Per configuration <c>: run_model with the sim backend, and the emulator.
 # run_model.c and backends.c are compiled again with the sim backend in.
-define host_sim_cfg # $(1)=config
-$(BUILD)/host/$(1)/obj/%.o: host/%.c $$(HOST_HDRS) $(HOST_RTL) $(BUILD)/rtl/$(1)/$(1).f
+define host_sim_cfg # $(1)=config, $(2)=variant suffix ("" or -trace: FST tracing compiled in)
+$(BUILD)/host/$(1)$(2)/obj/%.o: host/%.c $$(HOST_HDRS) $(HOST_RTL) $(BUILD)/rtl/$(1)/$(1).f
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) -Isim $(HOST_REG_FLAGS) -DHOST_WITH_SIM -DHOST_SIM_CFG='"$(1)"' -c $$< -o $$@
-$(BUILD)/host/$(1)/run_model: $(BUILD)/host/$(1)/obj/run_model.o $(BUILD)/host/$(1)/obj/backends.o \
-    $(addprefix $(BUILD)/obj/,$(HOST_SIM_OBJS)) $(call coproc_lib,$(1),) \
-    $(SIM_BUILD)/vlrt/libvlrt.a $(BUILD)/lib/libkref.a
-	g++ -o $$@ $$(filter %.o %.a,$$^) $$$$(cat $(SIM_BUILD)/vlrt/vsim.ldlibs) $(HOST_LDLIBS)
-$(BUILD)/host/$(1)/xdma_emu: $(BUILD)/obj/host/xdma_emu.o $(BUILD)/obj/host/coproc_pins.o \
-    $(call coproc_lib,$(1),) $(SIM_BUILD)/vlrt/libvlrt.a
+$(BUILD)/host/$(1)$(2)/run_model: $(BUILD)/host/$(1)$(2)/obj/run_model.o \
+    $(BUILD)/host/$(1)$(2)/obj/backends.o $(addprefix $(BUILD)/obj/,$(HOST_SIM_OBJS)) \
+    $(call coproc_lib,$(1),$(2)) $(SIM_BUILD)/vlrt$(2)/libvlrt.a $(BUILD)/lib/libkref.a
+	g++ -o $$@ $$(filter %.o %.a,$$^) $$$$(cat $(SIM_BUILD)/vlrt$(2)/vsim.ldlibs) $(HOST_LDLIBS)
+$(BUILD)/host/$(1)$(2)/xdma_emu: $(BUILD)/obj/host/xdma_emu.o $(BUILD)/obj/host/coproc_pins.o \
+    $(call coproc_lib,$(1),$(2)) $(SIM_BUILD)/vlrt$(2)/libvlrt.a
 	@mkdir -p $$(@D)
-	g++ -o $$@ $$(filter %.o %.a,$$^) $$$$(cat $(SIM_BUILD)/vlrt/vsim.ldlibs) $$(FUSE_LIBS) -pthread
+	g++ -o $$@ $$(filter %.o %.a,$$^) $$$$(cat $(SIM_BUILD)/vlrt$(2)/vsim.ldlibs) $$(FUSE_LIBS) -pthread
 endef
-$(foreach c,$(COPROC_CFGS),$(eval $(call host_sim_cfg,$(c))))
+$(foreach c,$(COPROC_CFGS),$(eval $(call host_sim_cfg,$(c),)))
+$(foreach c,$(COPROC_CFGS),$(eval $(call host_sim_cfg,$(c),-trace)))
 
 HOST_SIM_BIN := $(BUILD)/host/$(HOST_CFG)/run_model
 HOST_EMU_BIN := $(BUILD)/host/$(HOST_CFG)/xdma_emu
