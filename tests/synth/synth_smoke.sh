@@ -1,34 +1,54 @@
 #!/usr/bin/env bash
 # tests/synth/synth_smoke.sh - the synthesis flow (constraints/synth.py) on a
-# small generated lane: every flow runs, the report parses and its figures
-# are plausible (non-zero, Fmax between 10 MHz and 2 GHz, the ASIC area
-# and per-module areas present).  The full sweep is not here.
+# small generated configuration, lane and engine, then the merged report
+# (constraints/report.py --require synth): every flow runs, the reports parse
+# and their figures are plausible (non-zero, Fmax between 10 MHz and 2 GHz,
+# per-module counts times instances add up to the totals, the engine is
+# about LANES lanes).  The full sweep is not here.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 name=synth_smoke
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 build/bin/rtl_gen --name tiny --lanes 4 --stream-width 64 --wfmts int4,int8 --afmts int4,int8 \
     --out "$tmp/tiny" > "$tmp/gen.log" 2>&1 || { echo "FAIL $name: rtl_gen failed: $(tail -1 "$tmp/gen.log")"; exit 1; }
-python3 constraints/synth.py --rtl "$tmp/tiny" --top npe_lane --out "$tmp/rep" > "$tmp/synth.log" 2>&1 \
-    || { echo "FAIL $name: flow failed: $(grep error "$tmp/synth.log" | head -1)"; exit 1; }
-python3 - "$tmp/rep/report.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-def need(cond, what):
+for top in npe_lane npe_engine; do
+    python3 constraints/synth.py --rtl "$tmp/tiny" --top $top --out "$tmp/rep/tiny/$top" > "$tmp/synth.log" 2>&1 \
+        || { echo "FAIL $name: flow failed on $top: $(grep error "$tmp/synth.log" | head -1)"; exit 1; }
+done
+python3 constraints/report.py --dir "$tmp/rep/tiny" --require synth > "$tmp/report.log" 2>&1 \
+    || { echo "FAIL $name: report.py failed: $(grep error "$tmp/report.log" | head -1)"; exit 1; }
+python3 - "$tmp/rep/tiny" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+lane = json.load(open(os.path.join(d, "npe_lane", "report.json")))
+eng = json.load(open(os.path.join(d, "npe_engine", "report.json")))
+merged = json.load(open(os.path.join(d, "report.json")))
+def need(cond, what, r=lane):
     if not cond:
         print(f"FAIL synth_smoke: {what}: {json.dumps(r)[:300]}")
         sys.exit(1)
-for fam in ("xcup", "xc7"):
-    need(r[fam]["LUT"] > 50 and r[fam]["FF"] > 10, f"{fam} LUT/FF counts implausible")
-need(r["xcup"]["DSP"] + r["xcup"]["CARRY"] > 0, "no DSP or carry logic for a multiplier lane")
-a = r["osu018"]
-need(a["area_um2"] > 5000, "OSU area implausible")
-pm = a["per_module_um2"]
-need(set(pm) >= {"npe_lane", "npe_unit", "npe_dec_int4", "npe_dec_int8"} and min(pm.values()) > 0,
+for r in (lane, eng):
+    for fam in ("xcup", "xc7"):
+        need(r[fam]["LUT"] > 50 and r[fam]["FF"] > 10, f"{r['top']} {fam} LUT/FF counts implausible", r)
+        pm = r[fam]["per_module"]
+        need(sum(m["LUT"] * m["instances"] for m in pm.values()) == r[fam]["LUT"],
+             f"{r['top']} {fam}: per-module LUTs x instances do not add up to the total", r)
+    need(r["xcup"]["DSP"] + r["xcup"]["CARRY"] > 0, "no DSP or carry logic for a multiplier lane", r)
+    a = r["osu018"]
+    need(a["area_um2"] > 5000, "OSU area implausible", r)
+    need(10 < r["sta"]["fmax_mhz"] < 2000, "Fmax implausible", r)
+    need(r["sta"]["cells_linked"] == a["flat_cells"], "OpenSTA did not link the whole netlist", r)
+pm = lane["osu018"]["per_module"]
+need(set(pm) >= {"npe_lane", "npe_unit", "npe_dec_int4", "npe_dec_int8"} and min(p["own_um2"] for p in pm.values()) > 0,
      "per-module areas missing")
-need(pm["npe_lane"] < a["area_um2"], "the lane's own cells must be less than the whole hierarchy")
-need(10 < r["sta"]["fmax_mhz"] < 2000, "Fmax implausible")
-need(r["sta"]["cells_linked"] == a["flat_cells"], "OpenSTA did not link the whole netlist")
-print(f"PASS synth_smoke: xcup {r['xcup']['LUT']} LUT {r['xcup']['FF']} FF, "
-      f"OSU {a['area_um2']:.0f} um^2, Fmax {r['sta']['fmax_mhz']:.0f} MHz")
+need(pm["npe_lane"]["own_um2"] < lane["osu018"]["area_um2"], "the lane's own cells must be less than the whole hierarchy")
+ratio = eng["osu018"]["area_um2"] / lane["osu018"]["area_um2"]
+need(3.9 < ratio < 4.2, f"a 4-lane engine is {ratio:.2f} lanes of area", eng)
+need(eng["osu018"]["per_module"]["npe_lane"]["instances"] == 4, "the engine must instance 4 lanes", eng)
+dv = merged["derived"]["npe_lane"]
+need(dv["peak_macs_per_cycle"] == 4 and dv["xcup_lut_per_mac"] > 0, "per-MAC figures missing", merged)
+need(os.path.getsize(os.path.join(d, "report.md")) > 500, "report.md missing")
+a = lane["osu018"]
+print(f"PASS synth_smoke: lane xcup {lane['xcup']['LUT']} LUT {lane['xcup']['FF']} FF, "
+      f"OSU {a['area_um2']:.0f} um^2, Fmax {lane['sta']['fmax_mhz']:.0f} MHz; engine {ratio:.2f} lanes")
 PY
