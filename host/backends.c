@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -121,6 +122,8 @@ static int emu_start(host_backend *hb, const char *bin, char *err, size_t errlen
         return fail(err, errlen, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
+        /* if run_model dies without unmounting, the emulator unmounts itself */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         execl(bin, bin, "--name", "xdma0", hb->emu_dir, (char *)NULL);
         fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
         _exit(127);
