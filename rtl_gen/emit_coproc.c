@@ -468,8 +468,12 @@ void emit_coproc(emitter *e, const arch *a) {
               NRW - 1, (LAT - 1) * TW + NRW - 1, (LAT - 1) * TW, (LAT - 1) * TW + NRW,
               (LAT - 1) * TW + NRW + 1);
     em_printf(e, "`ifndef SYNTHESIS\n"
+                 "// checked from the first reset on (before it, registers hold random values)\n"
+                 "reg chk_armed;\n"
+                 "initial chk_armed = 1'b0;\n"
                  "always @(posedge aclk) begin\n"
-                 "    if (!srst && eng_valid != tg_v[%d]) begin\n"
+                 "    if (srst) chk_armed <= 1'b1;\n"
+                 "    if (chk_armed && !srst && eng_valid != tg_v[%d]) begin\n"
                  "        $display(\"%%m: internal error: engine out_valid %%b, tag pipeline %%b\", eng_valid, tg_v[%d]);\n"
                  "        $stop;\n"
                  "    end\n"

@@ -680,8 +680,12 @@ module npe_coproc (
     wire        t_lg = tg_d[13];
     wire        t_err = tg_d[14];
     `ifndef SYNTHESIS
+    // checked from the first reset on (before it, registers hold random values)
+    reg chk_armed;
+    initial chk_armed = 1'b0;
     always @(posedge aclk) begin
-        if (!srst && eng_valid != tg_v[2]) begin
+        if (srst) chk_armed <= 1'b1;
+        if (chk_armed && !srst && eng_valid != tg_v[2]) begin
             $display("%m: internal error: engine out_valid %b, tag pipeline %b", eng_valid, tg_v[2]);
             $stop;
         end
