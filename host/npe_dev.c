@@ -146,12 +146,20 @@ int npe_dev_run(void *ctx, const npe_job *j, wide *acc, uint32_t *status, char *
     if (npe_pack_job(g, j, d->in, d->in_cap) != nin)
         return fail(err, errlen, "packing the job failed (see stderr)");
     uint64_t c0 = d->t.cycles ? d->t.cycles(d->h) : 0;
-    uint32_t fmt = (uint32_t)j->wf << NPE_FMT_W_SHIFT | (uint32_t)j->af << NPE_FMT_A_SHIFT;
-    if (wr(d, NPE_REG_ROWS, (uint32_t)j->rows, err, errlen) ||
-        wr(d, NPE_REG_COLS, (uint32_t)j->cols, err, errlen) ||
-        wr(d, NPE_REG_FMT, fmt, err, errlen) ||
-        wr(d, NPE_REG_SCALE_MODE, j->scales_inline ? 1u : 0u, err, errlen) ||
-        wr(d, NPE_REG_CTRL, NPE_CTRL_AP_START, err, errlen))
+    const uint32_t regs[4] = {NPE_REG_ROWS, NPE_REG_COLS, NPE_REG_FMT, NPE_REG_SCALE_MODE};
+    const uint32_t vals[4] = {(uint32_t)j->rows, (uint32_t)j->cols,
+                              (uint32_t)j->wf << NPE_FMT_W_SHIFT |
+                                  (uint32_t)j->af << NPE_FMT_A_SHIFT,
+                              j->scales_inline ? 1u : 0u};
+    int valid = d->job_regs_valid;
+    d->job_regs_valid = 0; /* until this job went through */
+    for (int i = 0; i < 4; i++)
+        if (!valid || d->job_regs[i] != vals[i]) {
+            if (wr(d, regs[i], vals[i], err, errlen))
+                return -1;
+            d->job_regs[i] = vals[i];
+        }
+    if (wr(d, NPE_REG_CTRL, NPE_CTRL_AP_START, err, errlen))
         return -1;
     size_t got = 0;
     if (d->t.stream(d->h, d->in, nin * bb, d->out, nout * bb, &got, err, errlen))
@@ -179,6 +187,7 @@ int npe_dev_run(void *ctx, const npe_job *j, wide *acc, uint32_t *status, char *
                     got, j->rows, want, nout, bb, npe_result_last_keep(g, j->rows));
     memset(d->out + got, 0, nout * bb - got);
     npe_unpack_results(g, d->out, j->rows, acc, status);
+    d->job_regs_valid = 1;
     d->stats.jobs++;
     d->stats.beats_in += nin;
     d->stats.result_bytes += got;

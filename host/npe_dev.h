@@ -50,6 +50,11 @@ typedef struct {
     uint8_t *in, *out; /* page-aligned packet buffers                       */
     size_t in_cap, out_cap;
     npe_dev_stats stats;
+    /* ROWS, COLS, FMT, SCALE_MODE as last written (the registers keep their
+     * values between jobs, so unchanged ones are not written again: each
+     * write is a bus round trip); valid = 0 after open and any failure */
+    uint32_t job_regs[4];
+    int job_regs_valid;
 } npe_dev;
 
 /* Takes ownership of h (closed by npe_dev_close, also on failure).  Checks

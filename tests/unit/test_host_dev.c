@@ -6,7 +6,8 @@
  * not the configuration the host was told about (CAP registers), a job that
  * ends with a protocol error (its cause named and STATUS cleared so the
  * device stays usable), a result packet of the wrong length, a transport
- * error, and the register sequence of one job (docs/protocol.md section 5).
+ * error, and the register sequence of one job (docs/protocol.md section 5),
+ * unchanged job registers not written again unless a job failed.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -141,6 +142,12 @@ int main(void) {
     for (int r = 0; r < 6; r++)
         CHECK(wide_cmp(acc[r], wide_from_i64(r + 1)) == 0 && st[r] == 0, "row %d unpacked", r);
 
+    /* the same job again: the job registers hold their values, only AP_START */
+    f.nwrites = 0;
+    CHECK(npe_dev_run(&d, &j, acc, st, err, sizeof err) == 0, "job again: %s", err);
+    CHECK(f.nwrites == 1 && f.writes[0][0] == NPE_REG_CTRL, "job again: %d writes, first 0x%03x",
+          f.nwrites, f.writes[0][0]);
+
     /* a protocol error: named, and cleared */
     f.status_after_job = NPE_STATUS_ERROR | NPE_CAUSE_EARLY_TLAST << NPE_STATUS_CAUSE_SHIFT;
     CHECK(npe_dev_run(&d, &j, acc, st, err, sizeof err) != 0 && strstr(err, "EARLY_TLAST") &&
@@ -151,7 +158,10 @@ int main(void) {
 
     /* sticky flags are cleared after a good job too */
     f.status_after_job = NPE_STATUS_INEXACT | NPE_STATUS_OVERFLOW;
+    f.nwrites = 0;
     CHECK(npe_dev_run(&d, &j, acc, st, err, sizeof err) == 0, "flags only: %s", err);
+    CHECK(f.nwrites >= 5 && f.writes[0][0] == NPE_REG_ROWS,
+          "after an error every job register is written again");
     CHECK(f.regs[NPE_REG_STATUS / 4] == 0, "sticky flags cleared");
     f.status_after_job = 0;
 
