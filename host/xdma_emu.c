@@ -73,6 +73,7 @@ typedef struct {
     /* one register access at a time (reg_mu) */
     pthread_mutex_t reg_mu;
     int reg_pending, reg_started, reg_done, reg_write;
+    int reg_abort; /* the requester gave up: drop the transaction in flight */
     uint32_t reg_addr, reg_data, reg_rdata, reg_resp;
     /* one H2C packet at a time (h2c_mu) */
     pthread_mutex_t h2c_mu;
@@ -121,6 +122,11 @@ static void *sim_thread(void *arg) {
     pthread_cond_broadcast(&e->done);
     uint64_t idle = 0;
     while (p && !e->quit) {
+        if (e->reg_abort) {
+            if (npe_pins_lite_busy(p))
+                npe_pins_lite_abort(p);
+            e->reg_abort = 0;
+        }
         int want = e->reg_pending || (e->h2c_active && e->h2c_pos < e->h2c_len) ||
                    (e->c2h_active && !e->c2h_done);
         if (!want) {
@@ -220,7 +226,9 @@ static int reg_access(emu *e, int is_write, uint32_t addr, uint32_t *v) {
     }
     if (rc == 0 && !is_write)
         *v = e->reg_rdata;
-    e->reg_pending = 0;
+    if (rc && e->reg_started)
+        e->reg_abort = 1;
+    e->reg_pending = e->reg_started = 0;
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_unlock(&e->reg_mu);
     return rc;
