@@ -123,5 +123,5 @@ sim-wave: sim-trace ## run TEST=<decode|pairs4|pairs8|dots> of SIM_CFG=<c> with 
 	$(SIM_BUILD)/$(SIM_CFG)-trace/tb_npe $(TEST) +trace=$(SIM_BUILD)/$(SIM_CFG)/$(TEST).fst
 
 .PHONY: sim-mutants
-sim-mutants: sim-blocks ## build broken variants of the RTL and check that the block tests catch each (sim/mutants.sh)
-	sim/mutants.sh
+sim-mutants: sim-blocks sim-coproc ## build broken variants of the RTL and check that the tests catch each (sim/mutants.sh, sim/coproc_mutants.sh)
+	sim/mutants.sh; a=$$?; sim/coproc_mutants.sh; b=$$?; exit $$((a | b))
