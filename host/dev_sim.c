@@ -1,6 +1,7 @@
 /* host/dev_sim.c - see dev_sim.h. */
 #include "dev_sim.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "coproc_pins.h"
@@ -13,19 +14,29 @@
 #define HANG_CYCLES_PER_BEAT 16
 #define HANG_CYCLES_FIXED 100000
 
+/* A protocol violation the pin driver saw fails the operation it happened in. */
+static int checked(void *h, int rc, char *err, size_t n) {
+    const char *v = npe_pins_violation(h);
+    if (v && rc == 0) {
+        snprintf(err, n, "the co-processor broke the AXI protocol: %s", v);
+        return -1;
+    }
+    return rc;
+}
+
 static int sim_rd(void *h, uint32_t a, uint32_t *v, char *err, size_t n) {
-    return npe_pins_reg_read(h, a, v, err, n);
+    return checked(h, npe_pins_reg_read(h, a, v, err, n), err, n);
 }
 
 static int sim_wr(void *h, uint32_t a, uint32_t v, char *err, size_t n) {
-    return npe_pins_reg_write(h, a, v, err, n);
+    return checked(h, npe_pins_reg_write(h, a, v, err, n), err, n);
 }
 
 static int sim_stream(void *h, const uint8_t *in, size_t in_bytes, uint8_t *out, size_t out_cap,
                       size_t *got, char *err, size_t n) {
     size_t bb = (size_t)npe_pins_beat_bytes(h);
     uint64_t max = HANG_CYCLES_FIXED + HANG_CYCLES_PER_BEAT * (uint64_t)((in_bytes + out_cap) / bb);
-    return npe_pins_stream(h, in, in_bytes, out, out_cap, got, max, err, n);
+    return checked(h, npe_pins_stream(h, in, in_bytes, out, out_cap, got, max, err, n), err, n);
 }
 
 static uint64_t sim_cycles(void *h) { return npe_pins_cycles(h); }
