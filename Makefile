@@ -95,7 +95,7 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 # Every user-facing target installs what it needs first (order-only, so a
 # satisfied `deps` never forces a rebuild).
 USER_TARGETS := kref build-tests build-tests-asan build-rtl rtl rtl-check golden \
-                sim-blocks sim-trace sim-wave sim-mutants run-model
+                sim-blocks sim-trace sim-wave sim-mutants run-model sim-coproc bench
 $(USER_TARGETS): | deps
 
 # ---------------------------------------------------------------- tests

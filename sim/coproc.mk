@@ -57,3 +57,25 @@ $(addprefix sim-coproc-build-,$(COPROC_CFGS)): sim-coproc-build-%: $(SIM_BUILD)/
 	  echo "sim: $* co-processor FAILED to build (its tests will fail): see $(SIM_BUILD)/$*/coproc.log" >&2; fi
 
 test: sim-coproc-test
+
+# ---------------------------------------------------------------- bench
+# `make bench`: for each BENCH_CFGS configuration, the tiny-llama layer
+# shapes x weight formats through the co-processor (cycles, weight-bandwidth
+# bound, utilization; sim/tb/tb_coproc.c `bench`) and the bare model's
+# simulated cycles/s (`speed`), then the SystemC side (sim/systemc/, target
+# bench-systemc) when it exists.  Tables go to build/reports/bench/ too;
+# docs/bench.md holds the measured figures.
+BENCH_CFGS ?= all int fp4mx
+BENCH_DIR  := $(BUILD)/reports/bench
+.PHONY: bench
+bench: $(foreach c,$(BENCH_CFGS),$(SIM_BUILD)/$(c)/tb_coproc) ## benchmarks: GEMV cycles vs the weight-bandwidth bound per tiny-llama shape and format, simulated cycles/s (C and SystemC)
+	@mkdir -p $(BENCH_DIR)
+	@set -o pipefail; for c in $(BENCH_CFGS); do \
+	  echo "== $$c: co-processor, tiny-llama layer shapes (C test bench on the VIP, ideal stream)"; \
+	  $(SIM_BUILD)/$$c/tb_coproc bench | grep -vE '^(axil|axis|vip)' | tee $(BENCH_DIR)/$$c.txt || exit 1; \
+	  $(SIM_BUILD)/$$c/tb_coproc speed | grep '^speed' | tee -a $(BENCH_DIR)/$$c.txt || exit 1; \
+	done
+	@if $(MAKE) -n bench-systemc >/dev/null 2>&1; then \
+	  echo "== SystemC (sim/systemc/)"; $(MAKE) --no-print-directory bench-systemc | tee $(BENCH_DIR)/systemc.txt; \
+	else echo "== SystemC: no bench-systemc target (sim/systemc/ not built)"; fi
+	@echo "bench: tables in $(BENCH_DIR)/"
