@@ -91,6 +91,10 @@ host-sim-test: $(BUILD)/lib/libkref.a $(BUILD)/rtl/$(HOST_CFG)/$(HOST_CFG).f
 	  echo "host: run_model and xdma_emu of $(HOST_CFG) built in $$(( $$(date +%s) - t0 )) s"; \
 	else rm -f $(HOST_SIM_BIN) $(HOST_EMU_BIN); \
 	  echo "host: run_model/xdma_emu of $(HOST_CFG) FAILED to build (their tests will fail): see $(BUILD)/host/build.log" >&2; fi
+	+@for c in $(filter-out $(HOST_CFG),$(COPROC_CFGS)); do \
+	  $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $(BUILD)/host/$$c/run_model \
+	    >$(BUILD)/host/build-$$c.log 2>&1 || { rm -f $(BUILD)/host/$$c/run_model; \
+	    echo "host: run_model of $$c FAILED to build: see $(BUILD)/host/build-$$c.log" >&2; }; done
 test: host-sim-test
 
 STEPS   ?= 64

@@ -9,7 +9,7 @@ EMU_BIN=${EMU_BIN:-build/host/$HOST_CFG/xdma_emu}
 need_sim_bins() {
     local b
     for b in "$@"; do
-        [ -x "$b" ] || fail "$b is not built (make host-sim-test; its log: build/host/build.log)"
+        [ -x "$b" ] || fail "$b is not built (make host-sim-test; logs: build/host/build*.log)"
     done
 }
 
