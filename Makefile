@@ -88,6 +88,7 @@ build-tests-asan: $(call UNIT_BINS,$(BUILD)/asan)
 -include sim/sim.mk
 -include sim/vip/vip.mk
 -include sim/coproc.mk
+-include sim/wave/wave.mk
 -include host/host.mk
 -include constraints/synth.mk
 -include sim/systemc/systemc.mk

@@ -450,7 +450,9 @@ def cmd_check(args):
         print(e)
     if errs:
         sys.exit(f"gtkw_gen check: {len(errs)} problem(s)")
-    print(f"gtkw_gen check: {len(sigs)} signals in {len(groups)} groups, all in the dump")
+    # GTKWave counts a group's opening and closing labels as traces too
+    print(f"gtkw_gen check: {len(sigs)} signals in {len(groups)} groups "
+          f"({len(sigs) + 2 * len(groups)} GTKWave traces), all in the dump")
 
 
 def cmd_list(args):
