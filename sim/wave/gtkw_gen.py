@@ -118,8 +118,9 @@ class Dump:
         self.path = path
         if path.endswith(".fst"):
             try:
+                # stderr is not read (a full pipe would stall fst2vcd)
                 self.proc = subprocess.Popen(["fst2vcd", "-f", path], stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, text=True)
+                                             stderr=subprocess.DEVNULL, text=True)
             except FileNotFoundError:
                 fail("fst2vcd not found: it comes with GTKWave (make deps installs gtkwave)")
             self.f = self.proc.stdout
@@ -152,7 +153,8 @@ class Dump:
                 self.vars.append(Var(".".join(stack), tok[4], rng, int(tok[2]), tok[1], tok[3]))
             elif tok[0] == "$enddefinitions":
                 return
-        fail(f"{self.path}: no $enddefinitions (not a VCD/FST, or truncated)")
+        fail(f"{self.path}: no $enddefinitions: not a VCD/FST, or truncated (a test that "
+             "crashed before closing its trace leaves an unreadable FST)")
 
     def changes(self):
         """Yield (time, code, value string) for every value change."""
