@@ -34,6 +34,11 @@ $(1)/bin/accuracy: $(addprefix $(1)/obj/host/,accuracy.o model.o sha256.o hwcfg.
     $(1)/lib/libkref.a
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(HOST_LDLIBS)
+# the stream packer's unit test links the packer (c_variant's test_% links libkref.a only)
+$(1)/bin/test_packer: $(1)/obj/tests/unit/test_packer.o $(1)/obj/host/packer.o $(1)/lib/libkref.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $(2) $$^ -o $$@ $$(LDLIBS)
+$(1)/obj/host/packer.o $(1)/obj/tests/unit/test_packer.o: host/packer.h
 $(1)/bin/test_host_%: $(1)/obj/tests/unit/test_host_%.o \
     $(addprefix $(1)/obj/host/,model.o sha256.o hwcfg.o qbackend.o npe_dev.o packer.o) $(1)/lib/libkref.a
 	@mkdir -p $$(@D)

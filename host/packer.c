@@ -27,7 +27,10 @@ static int geom_ok(const npe_geom *g) {
 /* The job's counts, shared by npe_job_beats and npe_pack_job. */
 typedef struct {
     int nstep, nblk, groups, bytes_per_beat;
-    int act_beats, act_scale_beats, w_scale_beats;
+    int act_beats, act_scale_beats;
+    int gs;        /* row groups whose weight scales share a set of beats  */
+    int set_bytes; /* weight scale bytes of a full set: gs * L * nblk      */
+    int mxw;       /* the stream carries weight scales                     */
 } layout;
 
 static int plan(const npe_geom *g, const npe_job *j, layout *l) {
@@ -43,17 +46,42 @@ static int plan(const npe_geom *g, const npe_job *j, layout *l) {
     l->groups = div_up(j->rows, g->lanes);
     l->act_beats = div_up(l->nstep, g->lanes);
     l->act_scale_beats = is_mx(j->af) && j->scales_inline ? div_up(l->nblk, l->bytes_per_beat) : 0;
-    l->w_scale_beats =
-        is_mx(j->wf) && j->scales_inline ? div_up(g->lanes * l->nblk, l->bytes_per_beat) : 0;
+    /* Weight scales: one set of beats per gs row groups, as many groups as
+     * fit in one beat (protocol.md section 2), so short rows on a wide
+     * stream do not spend a beat on a few scale bytes. */
+    l->mxw = is_mx(j->wf) && j->scales_inline;
+    int group_bytes = g->lanes * l->nblk;
+    l->gs = group_bytes <= l->bytes_per_beat ? l->bytes_per_beat / group_bytes : 1;
+    l->set_bytes = l->gs * group_bytes;
     return 1;
+}
+
+/* Weight-scale beats in front of row group grp (0 unless it starts a set). */
+static int wscale_beats_before(const layout *l, int grp) {
+    if (!l->mxw || grp % l->gs)
+        return 0;
+    int groups = l->groups - grp < l->gs ? l->groups - grp : l->gs;
+    return div_up(groups * (l->set_bytes / l->gs), l->bytes_per_beat);
 }
 
 size_t npe_job_beats(const npe_geom *g, const npe_job *j) {
     layout l;
     if (!plan(g, j, &l))
         return 0;
-    return (size_t)l.act_beats + (size_t)l.act_scale_beats +
-           (size_t)l.groups * (size_t)(l.w_scale_beats + l.nstep);
+    size_t n = (size_t)l.act_beats + (size_t)l.act_scale_beats;
+    for (int grp = 0; grp < l.groups; grp++)
+        n += (size_t)wscale_beats_before(&l, grp) + (size_t)l.nstep;
+    return n;
+}
+
+size_t npe_group_last_beat(const npe_geom *g, const npe_job *j, int grp) {
+    layout l;
+    if (!plan(g, j, &l) || grp < 0 || grp >= l.groups)
+        return 0;
+    size_t n = (size_t)l.act_beats + (size_t)l.act_scale_beats;
+    for (int k = 0; k <= grp; k++)
+        n += (size_t)wscale_beats_before(&l, k) + (size_t)l.nstep;
+    return n - 1;
 }
 
 /* OR an n-bit value into a little-endian bit string at bit offset `at`. */
@@ -105,17 +133,21 @@ size_t npe_pack_job(const npe_geom *g, const npe_job *j, uint8_t *out, size_t ca
         memcpy(b, j->ascale, (size_t)l.nblk);
         b += (size_t)l.act_scale_beats * bpb;
     }
-    /* 3. per row group: weight scales (byte blk * L + lane), then NSTEP beats */
+    /* 3. per row group: (at the start of a set of gs groups) the set's
+     * weight scales, byte (s * nblk + blk) * L + lane for group grp + s;
+     * then NSTEP beats */
     for (int grp = 0; grp < l.groups; grp++) {
-        if (l.w_scale_beats) {
-            for (int blk = 0; blk < l.nblk; blk++)
-                for (int ln = 0; ln < g->lanes; ln++) {
-                    int r = grp * g->lanes + ln;
-                    b[blk * g->lanes + ln] =
-                        r < j->rows ? j->wscale[(size_t)r * (size_t)l.nblk + (size_t)blk]
-                                    : E8M0_BIAS; /* absent row: 2^0 */
-                }
-            b += (size_t)l.w_scale_beats * bpb;
+        int nsb = wscale_beats_before(&l, grp);
+        if (nsb) {
+            for (int s = 0; s < l.gs && grp + s < l.groups; s++)
+                for (int blk = 0; blk < l.nblk; blk++)
+                    for (int ln = 0; ln < g->lanes; ln++) {
+                        int r = (grp + s) * g->lanes + ln;
+                        b[(s * l.nblk + blk) * g->lanes + ln] =
+                            r < j->rows ? j->wscale[(size_t)r * (size_t)l.nblk + (size_t)blk]
+                                        : E8M0_BIAS; /* absent row: 2^0 */
+                    }
+            b += (size_t)nsb * bpb;
         }
         int stride = npe_row_codes(j->wf, j->cols);
         for (int t = 0; t < l.nstep; t++, b += bpb)
@@ -190,9 +222,16 @@ int npe_job_timing(const npe_geom *g, const npe_job *j, npe_timing *t) {
         return -1;
     const int Q = g->result_depth, D = g->latency;
     size_t pre = (size_t)l.act_beats + (size_t)l.act_scale_beats;
-    size_t per_group = (size_t)(l.w_scale_beats + l.nstep);
-    t->beats_in = pre + (size_t)l.groups * per_group;
+    t->beats_in = npe_job_beats(g, j);
     t->beats_out = npe_result_beats(g, j->rows);
+    /* the input beat index of each group's last weight beat */
+    size_t *gend = malloc((size_t)l.groups * sizeof *gend);
+    if (!gend)
+        return -1;
+    for (int grp = 0, n = (int)pre; grp < l.groups; grp++) {
+        n += wscale_beats_before(&l, grp) + l.nstep;
+        gend[grp] = (size_t)n - 1;
+    }
     /* Cycle 0 takes the first input beat.  A group's last weight beat needs
      * a free result slot (used < Q, as registered at the start of the
      * cycle); its results are in the result buffer from cycle a + D - 1 and
@@ -200,21 +239,22 @@ int npe_job_timing(const npe_geom *g, const npe_job *j, npe_timing *t) {
      * next cycle, TREADY being high); loading a group's last beat frees its
      * slot from the next cycle on. */
     uint64_t *land = malloc((size_t)l.groups * sizeof *land);
-    if (!land)
+    if (!land) {
+        free(gend);
         return -1;
+    }
     for (int i = 0; i < l.groups; i++)
         land[i] = UINT64_MAX; /* not accepted yet */
     size_t next_in = 0;
-    int landed_grp = 0, out_grp = 0, out_beat = 0, used = 0;
+    int landed_grp = 0, out_grp = 0, out_beat = 0, used = 0, in_grp = 0;
     uint64_t c = 0, last_sent = 0;
     while (out_grp < l.groups) {
         int alloc = 0, pop = 0;
         if (next_in < t->beats_in) {
-            size_t k = next_in - pre; /* position within the weight part */
-            int needs_slot = next_in >= pre && k % per_group == per_group - 1;
+            int needs_slot = in_grp < l.groups && next_in == gend[in_grp];
             if (!needs_slot || used < Q) {
                 if (needs_slot) {
-                    land[k / per_group] = c + (uint64_t)D - 1;
+                    land[in_grp++] = c + (uint64_t)D - 1;
                     alloc = 1;
                 }
                 if (next_in + 1 == t->beats_in)
@@ -236,9 +276,10 @@ int npe_job_timing(const npe_geom *g, const npe_job *j, npe_timing *t) {
         c++;
     }
     free(land);
+    free(gend);
     t->cycles = last_sent + 1;
     double wbits = (double)j->rows * j->cols * bits_of(j->wf);
-    if (is_mx(j->wf) && j->scales_inline)
+    if (l.mxw)
         wbits += 8.0 * j->rows * l.nblk;
     t->bound = wbits / g->stream_w;
     return 0;

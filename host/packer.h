@@ -43,6 +43,9 @@ int npe_row_codes(fmt_id f, int cols);
 int npe_step_elems(const npe_geom *g, fmt_id wf, fmt_id af);
 /* Input beats of a job; 0 if the geometry or job is malformed. */
 size_t npe_job_beats(const npe_geom *g, const npe_job *j);
+/* Index (from 0) of the input beat that is row group grp's last weight
+ * beat; 0 if the job is malformed or grp out of range. */
+size_t npe_group_last_beat(const npe_geom *g, const npe_job *j, int grp);
 /* Write the job's beats, each stream_w/8 bytes little-endian (bit i of a
  * beat is bit i%8 of byte i/8), into out.  Returns the beat count, or 0
  * with a message on stderr if cap_bytes is too small or the job malformed. */

@@ -97,6 +97,7 @@ void emit_coproc(emitter *e, const arch *a) {
     const int RW = p->rw, W32 = p->w32, AW = c->acc_w, XW = 32 * (RW - 1);
     const int MXW = p->mx_w, MXA = p->mx_a;
     const int RB = 25; /* row base: 24-bit rows + a carry */
+    const int GSW = w1(2 * J); /* groups per weight-scale set: up to 2J (protocol.md section 2) */
 
     const char *detail = S(
         "AXI4-Lite registers (rtl_gen/regs.def), AXI4-Stream job input and result output around\n"
@@ -171,9 +172,9 @@ void emit_coproc(emitter *e, const arch *a) {
               "reg  [%d:0] act_rs;        // ... and step word in it\n",
               EW - 1, RB - 1, EW - 1, AAW - 1, AAW - 1, SLW - 1);
     if (MXW || MXA)
-        em_printf(e, "reg  [%d:0] j_nblk;        // MX blocks per row\n"
-                     "reg  [%d:0] j_lnblk;       // weight scale bytes per row group: L * nblk\n",
-                  BW - 1, BW - 1);
+        em_printf(e, "reg  [%d:0] j_nblk;        // MX blocks per row\n", BW - 1);
+    if (MXW)
+        em_printf(e, "reg  [%d:0] j_lnblk;       // weight scale bytes of a set's beats\n", BW - 1);
     if (MXW || MXA)
         em_printf(e,
                   "reg  [%d:0] sc_b;          // scale bytes received (activation or weight)\n",
@@ -186,8 +187,9 @@ void emit_coproc(emitter *e, const arch *a) {
     if (MXW)
         em_printf(e,
                   "reg  [%d:0] wsc_wi, wsc_ri; // weight-scale buffer entry: write / read\n"
-                  "reg  [%d:0] wsc_rc;         // L-byte chunk of the entry being read\n",
-                  WSAW - 1, WCW - 1);
+                  "reg  [%d:0] wsc_rc;         // L-byte chunk of the entry being read\n"
+                  "reg  [%d:0] j_gs, g_set;    // row groups per weight-scale set, this group's place in it\n",
+                  WSAW - 1, WCW - 1, GSW - 1);
     em_printf(e, "reg  [%d:0] credits_used;  // result slots taken (<= %d)\n", QW - 1, Q);
 
     em_printf(e,
@@ -216,6 +218,15 @@ void emit_coproc(emitter *e, const arch *a) {
     em_printf(e, "wire [%d:0] p_ls = p_ecls == 2'd0 ? %s : p_ecls == 2'd1 ? %s : %s;\n",
               EW - 1, v_const(EW, 4 * J * L), v_const(EW, 2 * J * L), v_const(EW, J * L));
     em_printf(e, "wire        act_last = ce + j_ls >= j_keff;  // the last activation beat\n");
+    if (MXW) {
+        /* GS = floor(2J / nblk) when a group's L*nblk scale bytes fit in a
+         * W/8 = 2J*L byte beat, else 1 */
+        em_printf(e, "reg  [%d:0] p_gs;  // row groups per weight-scale set of the programmed job\n"
+                     "always @* begin\n    case (p_nblk[%d:5])\n", GSW - 1, EW - 1);
+        for (int nb = 1; nb <= 2 * J; nb++)
+            em_printf(e, "    %s: p_gs = %s;\n", v_const(EW - 5, nb), v_const(GSW, 2 * J / nb));
+        em_printf(e, "    default: p_gs = %s;\n    endcase\nend\n", v_const(GSW, 1));
+    }
     if (MXW || MXA)
         em_printf(e, "wire [%d:0] sc_next = sc_b + %s;  // W/8 scale bytes per beat\n", BW - 1,
                   v_const(BW, B8));
@@ -280,11 +291,22 @@ void emit_coproc(emitter *e, const arch *a) {
               v_const(AAW, 0), v_const(SLW, 0), v_const(RB, L));
     if (MXA)
         em_printf(e, "asc_ri <= %s;\nasc_rb <= %s;\n", v_const(ASAW, 0), v_const(ABW, 0));
-    if (MXW)
-        em_printf(e, "wsc_ri <= %s;\nwsc_rc <= %s;\nwsc_wi <= %s;\n", v_const(WSAW, 0),
-                  v_const(WCW, 0), v_const(WSAW, 0));
-    em_printf(e, "if (g_last) st <= s_axis_tlast ? S_IDLE : S_DRAIN;  // MISSING_TLAST: drain\n"
-                 "else st <= %s;\n", after_grp);
+    if (MXW) { /* the last step closes the group's last block; the next group
+                * of a set reads on, a new set starts from entry 0 */
+        em_printf(e, "if (wsc_rc == %s) begin\n    wsc_rc <= %s;\n    wsc_ri <= wsc_ri + %s;\n"
+                     "end else begin\n    wsc_rc <= wsc_rc + %s;\nend\n",
+                  v_const(WCW, 2 * J - 1), v_const(WCW, 0), v_const(WSAW, 1), v_const(WCW, 1));
+        em_printf(e, "if (g_last) st <= s_axis_tlast ? S_IDLE : S_DRAIN;  // MISSING_TLAST: drain\n"
+                     "else if (j_wsi && g_set + %s == j_gs) begin  // the next group starts a scale set\n"
+                     "    st <= S_WSC;\n    g_set <= %s;\n    wsc_ri <= %s;\n    wsc_rc <= %s;\n"
+                     "    wsc_wi <= %s;\nend else begin  // its scales are in the buffer already\n"
+                     "    st <= S_W;\n    g_set <= g_set + %s;\nend\n",
+                  v_const(GSW, 1), v_const(GSW, 0), v_const(WSAW, 0), v_const(WCW, 0),
+                  v_const(WSAW, 0), v_const(GSW, 1));
+    } else {
+        em_printf(e, "if (g_last) st <= s_axis_tlast ? S_IDLE : S_DRAIN;  // MISSING_TLAST: drain\n"
+                     "else st <= %s;\n", after_grp);
+    }
     em_dedent(e);
     em_printf(e, "end else begin\n");
     em_indent(e);
@@ -327,10 +349,13 @@ void emit_coproc(emitter *e, const arch *a) {
               EW - 1, v_const(RB, 0), v_const(EW, 0), v_const(AAW, 0), v_const(AAW, 0),
               v_const(SLW, 0));
     if (MXW || MXA)
-        em_printf(e, "j_nblk <= %s;\nj_lnblk <= %s;\nsc_b <= %s;\n",
-                  v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW),
-                  S("%s * %s", v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW), v_const(BW, L)),
+        em_printf(e, "j_nblk <= %s;\nsc_b <= %s;\n", v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW),
                   v_const(BW, 0));
+    if (MXW) /* a set's scale bytes: one beat when several groups share it, else L * nblk */
+        em_printf(e, "j_gs <= p_gs;\ng_set <= %s;\nj_lnblk <= p_gs != %s ? %s : %s;\n",
+                  v_const(GSW, 0), v_const(GSW, 1), v_const(BW, B8),
+                  S("%s * %s", v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW), v_const(BW, L)));
+
     if (MXA)
         em_printf(e, "j_asi <= f_mx(r_fmt_a) & r_scale_inline;\nasc_wi <= %s;\nasc_ri <= %s;\n"
                      "asc_rb <= %s;\n", v_const(ASAW, 0), v_const(ASAW, 0), v_const(ABW, 0));

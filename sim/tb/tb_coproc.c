@@ -680,9 +680,10 @@ static void test_errors(void) {
                 axis_source_push_packet(&B.src, in, cut * BEAT_BYTES);
                 /* rows of the groups whose last weight beat came before the
                  * TLAST beat (index cut-1) are computed; the rest are not */
-                size_t pre, per_group;
-                job_parts(j, &pre, &per_group);
-                int computed_groups = cut <= pre ? 0 : (int)((cut - pre - 1) / per_group);
+                int computed_groups = 0;
+                while (computed_groups * NPE_LANES < j->rows &&
+                       npe_group_last_beat(&GEOM, j, computed_groups) < cut - 1)
+                    computed_groups++;
                 uint64_t f, l;
                 uint8_t *out = take_results("EARLY_TLAST", j->rows, &f, &l);
                 int nc_from = computed_groups * NPE_LANES;

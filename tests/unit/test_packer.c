@@ -72,18 +72,37 @@ static void ovp_case(void) {
 /* MXFP4 x MXFP4, 3 x 40: S = 8, NSTEP = 5 (3 activation beats), NBLK = 2;
  * one activation-scale beat, and per group one weight-scale beat with byte
  * blk * L + lane; the absent row 3 gets 0x7F (2^0). */
+/* MXFP4 x MXFP4 with G (W = 64: 8-byte beats; L = 2, J = 2: S = 8), K = 40:
+ * NSTEP = 5, 2 blocks per row, 3 activation beats + 1 activation-scale
+ * beat.  A row group's weight scales are L * nblk = 4 bytes, so one beat
+ * holds the scales of gs = 2 groups (protocol.md section 2): byte
+ * (s * nblk + blk) * L + lane is group s's lane's scale of block blk, rows
+ * beyond R get 0x7F (2^0). */
 static void mx_case(void) {
-    static uint16_t w[3 * 40], a[40];
-    uint8_t ws[6] = {0x01, 0x02, 0x11, 0x12, 0x21, 0x22}, as[2] = {0x7A, 0x80};
+    static uint16_t w[7 * 40], a[40];
+    uint8_t ws[14] = {0x01, 0x02, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32, 0x41, 0x42, 0x51, 0x52,
+                      0x61, 0x62},
+            as[2] = {0x7A, 0x80};
     npe_job j = {.rows = 3, .cols = 40, .wf = FMT_MXFP4, .af = FMT_MXFP4, .scales_inline = 1,
                  .w = w, .a = a, .wscale = ws, .ascale = as};
-    uint8_t got[16 * 8];
-    CHECK(npe_pack_job(&G, &j, got, sizeof got) == 16, "mx: 3 + 1 + 2 * (1 + 5) beats");
-    const uint8_t s_act[8] = {0x7A, 0x80}, s_g0[8] = {0x01, 0x11, 0x02, 0x12},
-                  s_g1[8] = {0x21, 0x7F, 0x22, 0x7F};
+    uint8_t got[32 * 8];
+    CHECK(npe_pack_job(&G, &j, got, sizeof got) == 15, "mx 3 rows: 3 + 1 + 1 + 2 * 5 beats");
+    const uint8_t s_act[8] = {0x7A, 0x80}, s_g01[8] = {0x01, 0x11, 0x02, 0x12, 0x21, 0x7F, 0x22, 0x7F};
     CHECK(!memcmp(got + 3 * 8, s_act, 8), "mx: activation scale beat");
-    CHECK(!memcmp(got + 4 * 8, s_g0, 8), "mx: group 0 weight scale beat");
-    CHECK(!memcmp(got + 10 * 8, s_g1, 8), "mx: group 1 weight scale beat");
+    CHECK(!memcmp(got + 4 * 8, s_g01, 8), "mx: groups 0 and 1 share one weight scale beat");
+    CHECK(npe_group_last_beat(&G, &j, 0) == 9 && npe_group_last_beat(&G, &j, 1) == 14,
+          "mx 3 rows: groups end at beats 9 and 14");
+    /* 7 rows = 4 groups: scale beats before groups 0 and 2 */
+    j.rows = 7;
+    CHECK(npe_pack_job(&G, &j, got, sizeof got) == 26, "mx 7 rows: 4 + (1 + 10) * 2 beats");
+    const uint8_t s_g23[8] = {0x41, 0x51, 0x42, 0x52, 0x61, 0x7F, 0x62, 0x7F};
+    CHECK(!memcmp(got + 4 * 8, s_g01 + 0, 4) && got[4 * 8 + 4] == 0x21 && got[4 * 8 + 5] == 0x31,
+          "mx 7 rows: group 1 has both rows now");
+    CHECK(!memcmp(got + 15 * 8, s_g23, 8), "mx 7 rows: the scale beat of groups 2 and 3");
+    CHECK(npe_group_last_beat(&G, &j, 1) == 14 && npe_group_last_beat(&G, &j, 2) == 20 &&
+              npe_group_last_beat(&G, &j, 3) == 25,
+          "mx 7 rows: groups end at beats 14, 20, 25");
+    j.rows = 3;
     j.scales_inline = 0;
     CHECK(npe_job_beats(&G, &j) == 13, "mx without inline scales: 3 + 2 * 5 beats");
 }

@@ -408,12 +408,13 @@ module npe_coproc (
     reg  [9:0] act_ri;        // activation read: bank entry ...
     reg  [1:0] act_rs;        // ... and step word in it
     reg  [9:0] j_nblk;        // MX blocks per row
-    reg  [9:0] j_lnblk;       // weight scale bytes per row group: L * nblk
+    reg  [9:0] j_lnblk;       // weight scale bytes of a set's beats
     reg  [9:0] sc_b;          // scale bytes received (activation or weight)
     reg  [3:0] asc_wi, asc_ri; // activation-scale bank entry: write / read
     reg  [2:0] asc_rb;         // byte of the entry being read
     reg  [5:0] wsc_wi, wsc_ri; // weight-scale buffer entry: write / read
     reg  [0:0] wsc_rc;         // L-byte chunk of the entry being read
+    reg  [1:0] j_gs, g_set;    // row groups per weight-scale set, this group's place in it
     reg  [2:0] credits_used;  // result slots taken (<= 4)
     wire [24:0] r_left = {1'b0, j_rows} - r0;
     wire        g_last = r_left <= 25'd4;  // the current group is the job's last
@@ -436,6 +437,14 @@ module npe_coproc (
     reg  [12:0] j_ls;  // L*S: elements per activation beat
     wire [12:0] p_ls = p_ecls == 2'd0 ? 13'd16 : p_ecls == 2'd1 ? 13'd8 : 13'd4;
     wire        act_last = ce + j_ls >= j_keff;  // the last activation beat
+    reg  [1:0] p_gs;  // row groups per weight-scale set of the programmed job
+    always @* begin
+        case (p_nblk[12:5])
+        8'd1: p_gs = 2'd2;
+        8'd2: p_gs = 2'd1;
+        default: p_gs = 2'd1;
+        endcase
+    end
     wire [9:0] sc_next = sc_b + 10'd8;  // W/8 scale bytes per beat
     wire        asc_last = sc_next >= j_nblk;
     wire        wsc_last = sc_next >= j_lnblk;
@@ -481,11 +490,23 @@ module npe_coproc (
                         r0 <= r0 + 25'd4;
                         asc_ri <= 4'd0;
                         asc_rb <= 3'd0;
-                        wsc_ri <= 6'd0;
-                        wsc_rc <= 1'd0;
-                        wsc_wi <= 6'd0;
+                        if (wsc_rc == 1'd1) begin
+                            wsc_rc <= 1'd0;
+                            wsc_ri <= wsc_ri + 6'd1;
+                        end else begin
+                            wsc_rc <= wsc_rc + 1'd1;
+                        end
                         if (g_last) st <= s_axis_tlast ? S_IDLE : S_DRAIN;  // MISSING_TLAST: drain
-                        else st <= j_wsi ? S_WSC : S_W;
+                        else if (j_wsi && g_set + 2'd1 == j_gs) begin  // the next group starts a scale set
+                            st <= S_WSC;
+                            g_set <= 2'd0;
+                            wsc_ri <= 6'd0;
+                            wsc_rc <= 1'd0;
+                            wsc_wi <= 6'd0;
+                        end else begin  // its scales are in the buffer already
+                            st <= S_W;
+                            g_set <= g_set + 2'd1;
+                        end
                     end else begin
                         ce <= ce_step;
                         if (act_rs == 2'd3) begin
@@ -533,8 +554,10 @@ module npe_coproc (
                 act_ri <= 10'd0;
                 act_rs <= 2'd0;
                 j_nblk <= {2'd0, p_nblk[12:5]};
-                j_lnblk <= {2'd0, p_nblk[12:5]} * 10'd4;
                 sc_b <= 10'd0;
+                j_gs <= p_gs;
+                g_set <= 2'd0;
+                j_lnblk <= p_gs != 2'd1 ? 10'd8 : {2'd0, p_nblk[12:5]} * 10'd4;
                 j_asi <= f_mx(r_fmt_a) & r_scale_inline;
                 asc_wi <= 4'd0;
                 asc_ri <= 4'd0;
