@@ -11,6 +11,7 @@ static int bits_of(fmt_id f) { return fmt_get(f)->bits; }
 static int is_ovp(fmt_id f) { return fmt_get(f)->family == FAM_OVP; }
 static int is_mx(fmt_id f) { return fmt_get(f)->block > 0; }
 static int div_up(int a, int b) { return (a + b - 1) / b; }
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
 
 int npe_row_codes(fmt_id f, int cols) { return is_ovp(f) && cols % 2 ? cols + 1 : cols; }
 
@@ -50,18 +51,18 @@ static int plan(const npe_geom *g, const npe_job *j, layout *l) {
      * fit in one beat (protocol.md section 2), so short rows on a wide
      * stream do not spend a beat on a few scale bytes. */
     l->mxw = is_mx(j->wf) && j->scales_inline;
-    int group_bytes = g->lanes * l->nblk;
-    l->gs = group_bytes <= l->bytes_per_beat ? l->bytes_per_beat / group_bytes : 1;
-    l->set_bytes = l->gs * group_bytes;
+    int two_j = l->bytes_per_beat / g->lanes; /* a beat holds 2J blocks of L scales */
+    l->gs = two_j / gcd(l->nblk, two_j);      /* gs * nblk = lcm(nblk, 2J) blocks   */
+    l->set_bytes = l->gs * g->lanes * l->nblk; /* a whole number of beats          */
     return 1;
 }
 
-/* Weight-scale beats in front of row group grp (0 unless it starts a set). */
+/* Weight-scale beats in front of row group grp (0 unless it starts a set;
+ * the job's last set is padded to a whole set). */
 static int wscale_beats_before(const layout *l, int grp) {
     if (!l->mxw || grp % l->gs)
         return 0;
-    int groups = l->groups - grp < l->gs ? l->groups - grp : l->gs;
-    return div_up(groups * (l->set_bytes / l->gs), l->bytes_per_beat);
+    return l->set_bytes / l->bytes_per_beat;
 }
 
 size_t npe_job_beats(const npe_geom *g, const npe_job *j) {
@@ -139,7 +140,7 @@ size_t npe_pack_job(const npe_geom *g, const npe_job *j, uint8_t *out, size_t ca
     for (int grp = 0; grp < l.groups; grp++) {
         int nsb = wscale_beats_before(&l, grp);
         if (nsb) {
-            for (int s = 0; s < l.gs && grp + s < l.groups; s++)
+            for (int s = 0; s < l.gs; s++) /* groups beyond the job: rows of 2^0 */
                 for (int blk = 0; blk < l.nblk; blk++)
                     for (int ln = 0; ln < g->lanes; ln++) {
                         int r = (grp + s) * g->lanes + ln;

@@ -51,7 +51,9 @@ void arch_coproc(arch *a) {
             p->ovp_any = 1;
     }
     /* A weight-scale beat holds W/8 = 2J*L bytes: 2J blocks of L lanes. */
-    p->wsc_entries = p->mx_w ? div_up(p->nblk_max, 2 * c->j) : 0;
+    /* A set of row groups' weight scales is lcm(nblk, 2J) / (2J) beats
+     * (protocol.md section 2): at most nblk_max beats (odd nblk). */
+    p->wsc_entries = p->mx_w ? p->nblk_max : 0;
     p->asc_entries = p->mx_a ? div_up(p->nblk_max, c->stream_w / 8) : 0;
     p->ew = bits_for((long long)c->k_max + 1 + c->stream_w);
     p->bw = bits_for((long long)c->lanes * p->nblk_max + c->stream_w / 8);

@@ -16,6 +16,9 @@
  * result buffer as "not computed" entries once the engine pipeline is
  * empty, so results always leave in row order.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "rtl_gen.h"
 
 void emit_regs(emitter *e, const arch *a);  /* emit_regs.c */
@@ -98,6 +101,12 @@ void emit_coproc(emitter *e, const arch *a) {
     const int MXW = p->mx_w, MXA = p->mx_a;
     const int RB = 25; /* row base: 24-bit rows + a carry */
     const int GSW = w1(2 * J); /* groups per weight-scale set: up to 2J (protocol.md section 2) */
+    const int LG = bits_for(2 * J) - 1; /* log2(2J): MX formats force J*P | 32, so J is a power of 2 */
+    const int SBW = EW - 5;             /* width of nblk and of a set's beat count */
+    if (MXW && (2 * J) != (1 << LG)) {
+        fprintf(stderr, "rtl_gen: internal: MX weights with J = %d (not a power of 2)\n", J);
+        abort();
+    }
 
     const char *detail = S(
         "AXI4-Lite registers (rtl_gen/regs.def), AXI4-Stream job input and result output around\n"
@@ -171,14 +180,13 @@ void emit_coproc(emitter *e, const arch *a) {
               "reg  [%d:0] act_ri;        // activation read: bank entry ...\n"
               "reg  [%d:0] act_rs;        // ... and step word in it\n",
               EW - 1, RB - 1, EW - 1, AAW - 1, AAW - 1, SLW - 1);
-    if (MXW || MXA)
+    if (MXA)
         em_printf(e, "reg  [%d:0] j_nblk;        // MX blocks per row\n", BW - 1);
     if (MXW)
-        em_printf(e, "reg  [%d:0] j_lnblk;       // weight scale bytes of a set's beats\n", BW - 1);
-    if (MXW || MXA)
-        em_printf(e,
-                  "reg  [%d:0] sc_b;          // scale bytes received (activation or weight)\n",
-                  BW - 1);
+        em_printf(e, "reg  [%d:0] j_sb;          // beats of a weight-scale set: lcm(nblk, 2J) / 2J\n",
+                  SBW - 1);
+    if (MXA)
+        em_printf(e, "reg  [%d:0] sc_b;          // activation scale bytes received\n", BW - 1);
     if (MXA)
         em_printf(e,
                   "reg  [%d:0] asc_wi, asc_ri; // activation-scale bank entry: write / read\n"
@@ -219,21 +227,31 @@ void emit_coproc(emitter *e, const arch *a) {
               EW - 1, v_const(EW, 4 * J * L), v_const(EW, 2 * J * L), v_const(EW, J * L));
     em_printf(e, "wire        act_last = ce + j_ls >= j_keff;  // the last activation beat\n");
     if (MXW) {
-        /* GS = floor(2J / nblk) when a group's L*nblk scale bytes fit in a
-         * W/8 = 2J*L byte beat, else 1 */
+        /* GS = 2J / gcd(nblk, 2J) groups per set, a set = nblk / gcd beats;
+         * gcd = 2^min(ctz(nblk), log2 2J), from nblk's low log2(2J) bits */
         em_printf(e, "reg  [%d:0] p_gs;  // row groups per weight-scale set of the programmed job\n"
-                     "always @* begin\n    case (p_nblk[%d:5])\n", GSW - 1, EW - 1);
-        for (int nb = 1; nb <= 2 * J; nb++)
-            em_printf(e, "    %s: p_gs = %s;\n", v_const(EW - 5, nb), v_const(GSW, 2 * J / nb));
-        em_printf(e, "    default: p_gs = %s;\n    endcase\nend\n", v_const(GSW, 1));
+                     "reg  [%d:0] p_gsh; // log2 gcd(nblk, 2J)\n"
+                     "always @* begin\n    case (p_nblk[%d:5])\n",
+                  GSW - 1, w1(LG) - 1, 4 + LG);
+        for (int v = 0; v < (1 << LG); v++) {
+            int sh = 0;
+            while (sh < LG && !((v >> sh) & 1))
+                sh++;
+            em_printf(e, "    %s: begin p_gs = %s; p_gsh = %s; end\n", v_const(LG, v),
+                      v_const(GSW, (2 * J) >> sh), v_const(w1(LG), sh));
+        }
+        em_printf(e, "    default: begin p_gs = %s; p_gsh = %s; end\n    endcase\nend\n",
+                  v_const(GSW, 1), v_const(w1(LG), 0));
+        em_printf(e, "wire [%d:0] p_sb = p_nblk[%d:5] >> p_gsh;  // beats of a set\n", SBW - 1, EW - 1);
     }
-    if (MXW || MXA)
+    if (MXA)
         em_printf(e, "wire [%d:0] sc_next = sc_b + %s;  // W/8 scale bytes per beat\n", BW - 1,
                   v_const(BW, B8));
     if (MXA)
         em_printf(e, "wire        asc_last = sc_next >= j_nblk;\n");
     if (MXW)
-        em_printf(e, "wire        wsc_last = sc_next >= j_lnblk;\n");
+        em_printf(e, "wire        wsc_last = %s == %s;  // the set's last scale beat\n",
+                  v_zext("wsc_wi", WSAW, imax(WSAW, SBW) + 1), S("%s - %s", v_zext("j_sb", SBW, imax(WSAW, SBW) + 1), v_const(imax(WSAW, SBW) + 1, 1)));
     /* where the FSM goes after the activations, and after a row group */
     const char *after_act = MXA ? (MXW ? "j_asi ? S_ASC : j_wsi ? S_WSC : S_W" : "j_asi ? S_ASC : S_W")
                                 : (MXW ? "j_wsi ? S_WSC : S_W" : "S_W");
@@ -276,8 +294,7 @@ void emit_coproc(emitter *e, const arch *a) {
     if (MXW) {
         em_printf(e, "S_WSC: if (s_fire) begin\n");
         em_indent(e);
-        em_printf(e, "wsc_wi <= wsc_wi + %s;\nsc_b <= wsc_last ? %s : sc_next;\n",
-                  v_const(WSAW, 1), v_const(BW, 0));
+        em_printf(e, "wsc_wi <= wsc_wi + %s;\n", v_const(WSAW, 1));
         em_printf(e, "if (early_tlast) st <= S_NC;\nelse if (wsc_last) st <= S_W;\n");
         em_dedent(e);
         em_printf(e, "end\n");
@@ -348,13 +365,11 @@ void emit_coproc(emitter *e, const arch *a) {
               "r0 <= %s;\nce <= %s;\nact_wi <= %s;\nact_ri <= %s;\nact_rs <= %s;\n",
               EW - 1, v_const(RB, 0), v_const(EW, 0), v_const(AAW, 0), v_const(AAW, 0),
               v_const(SLW, 0));
-    if (MXW || MXA)
+    if (MXA)
         em_printf(e, "j_nblk <= %s;\nsc_b <= %s;\n", v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW),
                   v_const(BW, 0));
-    if (MXW) /* a set's scale bytes: one beat when several groups share it, else L * nblk */
-        em_printf(e, "j_gs <= p_gs;\ng_set <= %s;\nj_lnblk <= p_gs != %s ? %s : %s;\n",
-                  v_const(GSW, 0), v_const(GSW, 1), v_const(BW, B8),
-                  S("%s * %s", v_zext(S("p_nblk[%d:5]", EW - 1), EW - 5, BW), v_const(BW, L)));
+    if (MXW)
+        em_printf(e, "j_gs <= p_gs;\ng_set <= %s;\nj_sb <= p_sb;\n", v_const(GSW, 0));
 
     if (MXA)
         em_printf(e, "j_asi <= f_mx(r_fmt_a) & r_scale_inline;\nasc_wi <= %s;\nasc_ri <= %s;\n"

@@ -85,7 +85,7 @@ static void mx_case(void) {
             as[2] = {0x7A, 0x80};
     npe_job j = {.rows = 3, .cols = 40, .wf = FMT_MXFP4, .af = FMT_MXFP4, .scales_inline = 1,
                  .w = w, .a = a, .wscale = ws, .ascale = as};
-    uint8_t got[32 * 8];
+    uint8_t got[48 * 8];
     CHECK(npe_pack_job(&G, &j, got, sizeof got) == 15, "mx 3 rows: 3 + 1 + 1 + 2 * 5 beats");
     const uint8_t s_act[8] = {0x7A, 0x80}, s_g01[8] = {0x01, 0x11, 0x02, 0x12, 0x21, 0x7F, 0x22, 0x7F};
     CHECK(!memcmp(got + 3 * 8, s_act, 8), "mx: activation scale beat");
@@ -102,7 +102,22 @@ static void mx_case(void) {
     CHECK(npe_group_last_beat(&G, &j, 1) == 14 && npe_group_last_beat(&G, &j, 2) == 20 &&
               npe_group_last_beat(&G, &j, 3) == 25,
           "mx 7 rows: groups end at beats 14, 20, 25");
+    /* K = 96: 3 blocks; gs = 4 / gcd(3, 4) = 4 groups in lcm(3, 4) / 4 = 3 beats (24 bytes):
+     * NSTEP = 12 on 2 lanes: 6 activation beats; 3 rows = 2 groups, padded to a
+     * whole set: 6 + 1 + 3 + 2 * 12 beats */
+    static uint8_t ws96[3 * 3] = {0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x30, 0x31, 0x32};
     j.rows = 3;
+    j.cols = 96;
+    j.wscale = ws96;
+    CHECK(npe_pack_job(&G, &j, got, sizeof got) == 34, "mx K=96: 6 + 1 + 3 + 2 * 12 beats (got %zu)",
+          npe_job_beats(&G, &j));
+    const uint8_t s96[24] = {0x10, 0x20, 0x11, 0x21, 0x12, 0x22, 0x30, 0x7F, 0x31, 0x7F, 0x32, 0x7F,
+                             0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F};
+    CHECK(!memcmp(got + 7 * 8, s96, 24), "mx K=96: one set of 4 groups' scales in 3 beats");
+    CHECK(npe_group_last_beat(&G, &j, 0) == 21 && npe_group_last_beat(&G, &j, 1) == 33,
+          "mx K=96: groups end at beats 21 and 33");
+    j.cols = 40;
+    j.wscale = ws;
     j.scales_inline = 0;
     CHECK(npe_job_beats(&G, &j) == 13, "mx without inline scales: 3 + 2 * 5 beats");
 }

@@ -408,11 +408,11 @@ module npe_coproc (
     reg  [9:0] act_ri;        // activation read: bank entry ...
     reg  [1:0] act_rs;        // ... and step word in it
     reg  [9:0] j_nblk;        // MX blocks per row
-    reg  [9:0] j_lnblk;       // weight scale bytes of a set's beats
-    reg  [9:0] sc_b;          // scale bytes received (activation or weight)
+    reg  [7:0] j_sb;          // beats of a weight-scale set: lcm(nblk, 2J) / 2J
+    reg  [9:0] sc_b;          // activation scale bytes received
     reg  [3:0] asc_wi, asc_ri; // activation-scale bank entry: write / read
     reg  [2:0] asc_rb;         // byte of the entry being read
-    reg  [5:0] wsc_wi, wsc_ri; // weight-scale buffer entry: write / read
+    reg  [6:0] wsc_wi, wsc_ri; // weight-scale buffer entry: write / read
     reg  [0:0] wsc_rc;         // L-byte chunk of the entry being read
     reg  [1:0] j_gs, g_set;    // row groups per weight-scale set, this group's place in it
     reg  [2:0] credits_used;  // result slots taken (<= 4)
@@ -438,16 +438,18 @@ module npe_coproc (
     wire [12:0] p_ls = p_ecls == 2'd0 ? 13'd16 : p_ecls == 2'd1 ? 13'd8 : 13'd4;
     wire        act_last = ce + j_ls >= j_keff;  // the last activation beat
     reg  [1:0] p_gs;  // row groups per weight-scale set of the programmed job
+    reg  [0:0] p_gsh; // log2 gcd(nblk, 2J)
     always @* begin
-        case (p_nblk[12:5])
-        8'd1: p_gs = 2'd2;
-        8'd2: p_gs = 2'd1;
-        default: p_gs = 2'd1;
+        case (p_nblk[5:5])
+        1'd0: begin p_gs = 2'd1; p_gsh = 1'd1; end
+        1'd1: begin p_gs = 2'd2; p_gsh = 1'd0; end
+        default: begin p_gs = 2'd1; p_gsh = 1'd0; end
         endcase
     end
+    wire [7:0] p_sb = p_nblk[12:5] >> p_gsh;  // beats of a set
     wire [9:0] sc_next = sc_b + 10'd8;  // W/8 scale bytes per beat
     wire        asc_last = sc_next >= j_nblk;
-    wire        wsc_last = sc_next >= j_lnblk;
+    wire        wsc_last = {2'd0, wsc_wi} == {1'd0, j_sb} - 9'd1;  // the set's last scale beat
     wire        refuse = job_accept && !(p_fmt_ok && p_shape_ok);
     wire        missing_tlast = w_issue && job_end_beat && !s_axis_tlast;
     wire        alloc = (w_issue && w_lstep) || nc_push;  // a result slot is taken
@@ -475,8 +477,7 @@ module npe_coproc (
                     else if (asc_last) st <= j_wsi ? S_WSC : S_W;
                 end
                 S_WSC: if (s_fire) begin
-                    wsc_wi <= wsc_wi + 6'd1;
-                    sc_b <= wsc_last ? 10'd0 : sc_next;
+                    wsc_wi <= wsc_wi + 7'd1;
                     if (early_tlast) st <= S_NC;
                     else if (wsc_last) st <= S_W;
                 end
@@ -492,7 +493,7 @@ module npe_coproc (
                         asc_rb <= 3'd0;
                         if (wsc_rc == 1'd1) begin
                             wsc_rc <= 1'd0;
-                            wsc_ri <= wsc_ri + 6'd1;
+                            wsc_ri <= wsc_ri + 7'd1;
                         end else begin
                             wsc_rc <= wsc_rc + 1'd1;
                         end
@@ -500,9 +501,9 @@ module npe_coproc (
                         else if (j_wsi && g_set + 2'd1 == j_gs) begin  // the next group starts a scale set
                             st <= S_WSC;
                             g_set <= 2'd0;
-                            wsc_ri <= 6'd0;
+                            wsc_ri <= 7'd0;
                             wsc_rc <= 1'd0;
-                            wsc_wi <= 6'd0;
+                            wsc_wi <= 7'd0;
                         end else begin  // its scales are in the buffer already
                             st <= S_W;
                             g_set <= g_set + 2'd1;
@@ -526,7 +527,7 @@ module npe_coproc (
                         if (w_blk) begin
                             if (wsc_rc == 1'd1) begin
                                 wsc_rc <= 1'd0;
-                                wsc_ri <= wsc_ri + 6'd1;
+                                wsc_ri <= wsc_ri + 7'd1;
                             end else begin
                                 wsc_rc <= wsc_rc + 1'd1;
                             end
@@ -557,14 +558,14 @@ module npe_coproc (
                 sc_b <= 10'd0;
                 j_gs <= p_gs;
                 g_set <= 2'd0;
-                j_lnblk <= p_gs != 2'd1 ? 10'd8 : {2'd0, p_nblk[12:5]} * 10'd4;
+                j_sb <= p_sb;
                 j_asi <= f_mx(r_fmt_a) & r_scale_inline;
                 asc_wi <= 4'd0;
                 asc_ri <= 4'd0;
                 asc_rb <= 3'd0;
                 j_wsi <= f_mx(r_fmt_w) & r_scale_inline;
-                wsc_wi <= 6'd0;
-                wsc_ri <= 6'd0;
+                wsc_wi <= 7'd0;
+                wsc_ri <= 7'd0;
                 wsc_rc <= 1'd0;
                 if (refuse) begin
                     st <= S_DRAIN;  // consume the job's input, then its rows
@@ -595,7 +596,7 @@ module npe_coproc (
         if (s_fire && st == S_ASC) asc_mem[{j_bank, asc_wi}] <= s_axis_tdata;
         if (w_issue) asc_q <= asc_mem[{j_bank, asc_ri}];
     end
-    reg  [63:0] wsc_mem [0:63];
+    reg  [63:0] wsc_mem [0:127];
     reg  [63:0] wsc_q;
     always @(posedge aclk) begin
         if (s_fire && st == S_WSC) wsc_mem[wsc_wi] <= s_axis_tdata;
