@@ -23,7 +23,7 @@ SC_CXX   := g++
 SC_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -Ikernels_ref -Ihost -Isim/systemc \
                -DVM_SC=1 -DVM_TRACE=0 -DVM_COVERAGE=0
 SC_HDRS  := $(wildcard sim/systemc/*.h) host/packer.h $(wildcard kernels_ref/*.h)
-SC_PROGS    := tb_sc
+SC_PROGS    := tb_sc tlm_example
 SC_TB_OBJS  := tb_sc.o sc_jobs.o packer.o
 SC_TLM_OBJS := tlm_example.o npe_tlm.o sc_jobs.o packer.o
 
@@ -98,4 +98,5 @@ test: systemc-test
 SC_BENCH_CFGS ?= $(SC_CFGS)
 bench-systemc: $(foreach c,$(SC_BENCH_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## SystemC model speed: tiny-llama layer shapes back to back, cycles and M cycles/s (SC_BENCH_CFGS)
 	@set -o pipefail; export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1; for c in $(SC_BENCH_CFGS); do \
-	  $(SC_BUILD)/$$c/tb_sc bench | grep -v '^seed\|^PASS\|^axil:\|cycles in' || exit 1; done
+	  $(SC_BUILD)/$$c/tb_sc bench | grep -v '^seed\|^PASS\|^axil:\|cycles in' || exit 1; \
+	  $(SC_BUILD)/$$c/tlm_example bench | grep '^#' || exit 1; done

@@ -306,8 +306,9 @@ SC_MODULE(tb_top) {
             (unsigned long long)snk.stalls, (unsigned long long)v);
         SC_CHECK(v == 0, "%llu protocol violation(s)", (unsigned long long)v);
         uint64_t c = sc_check::cycle();
-        printf("%s: %llu cycles in %.2f s of CPU time (%.2f M cycles/s)\n", sc_check::test_name.c_str(),
-               (unsigned long long)c, s, s > 0 ? (double)c / s / 1e6 : 0.0);
+        printf("%s: %llu cycles in %.2f s of CPU time (%.2f M cycles/s)\n",
+               sc_check::test_name.c_str(), (unsigned long long)c, s,
+               s > 0 ? (double)c / s / 1e6 : 0.0);
     }
 };
 
