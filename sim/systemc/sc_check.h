@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
@@ -42,12 +44,20 @@ inline uint64_t cycle() {
 
 inline void fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A self-test of the checks sets this: failures are collected here
+ * instead of failing the test. */
+inline std::vector<std::string> *capture = nullptr;
+
 inline void fail(const char *file, int line, const char *fmt, ...) {
     char msg[480];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (capture) {
+        capture->push_back(msg);
+        return;
+    }
     char full[600];
     snprintf(full, sizeof full, "%s:%d: cycle %llu: %s", file, line, (unsigned long long)cycle(),
              msg);
@@ -87,6 +97,13 @@ struct rng {
     unsigned below(unsigned n) { return n ? (unsigned)(next() % n) : 0; }
     bool chance(double p) { return p > 0 && (double)(next() >> 11) * 0x1.0p-53 < p; }
 };
+
+/* SC_BREAK=<what>: break one check on purpose (sim/systemc/break_test.sh
+ * shows that the test then fails). */
+inline bool broken(const char *what) {
+    const char *b = getenv("SC_BREAK");
+    return b && !strcmp(b, what);
+}
 
 /* The test's own random stream (job list), seeded by open(). */
 inline rng &test_rng() {

@@ -65,24 +65,36 @@ $(SC_BUILD)/$(1)/tb_sc $(SC_BUILD)/$(1)/tlm_example: $(SC_BUILD)/$(1)/obj/Vnpe_c
 endef
 $(foreach c,$(SC_CFGS),$(eval $(call sc_model,$(c))))
 
+# The monitors' self-test needs no model.
+$(SC_BUILD)/common/sc_monitor_test: sim/systemc/sc_monitor_test.cpp sim/systemc/sc_axi.h \
+    sim/systemc/sc_check.h
+	@mkdir -p $(@D)
+	$(SC_CXX) $(SC_CXXFLAGS) $< -o $@ -lsystemc
+
 # ---------------------------------------------------------------- targets
 # `make test` builds every configuration; one that fails to build turns into
 # failing tests with the reason (sim/systemc/run_test.sh), the others still
 # run.  The run-time is built first, on its own, so that parallel builds do
 # not race for it; its failure is logged like a model's.
-.PHONY: systemc systemc-test systemc-vlrt bench-systemc $(addprefix systemc-build-,$(SC_CFGS))
-systemc: $(foreach c,$(SC_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## build the SystemC test bench and TLM example of every configuration (SC_CFGS)
+.PHONY: systemc systemc-test systemc-vlrt systemc-build-common bench-systemc \
+        $(addprefix systemc-build-,$(SC_CFGS))
+systemc: $(SC_BUILD)/common/sc_monitor_test $(foreach c,$(SC_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## build the SystemC test bench and TLM example of every configuration (SC_CFGS)
 systemc: | deps
 
 systemc-test: $(BUILD)/lib/libkref.a $(foreach c,$(SC_CFGS),$(BUILD)/rtl/$(c)/$(c).f)
 	+@$(SIM_MAKE) systemc-vlrt
 	+@if echo '$(MAKEFLAGS)' | grep -q -- '-j\|jobserver'; then j=; else j=-j$(SIM_JOBS); fi; \
-	  $(SIM_MAKE) $$j $(addprefix systemc-build-,$(SC_CFGS))
+	  $(SIM_MAKE) $$j systemc-build-common $(addprefix systemc-build-,$(SC_CFGS))
 
 systemc-vlrt:
 	+@mkdir -p $(SC_BUILD)/vlrt; \
 	$(SIM_MAKE) $(SC_BUILD)/vlrt/libvlrt.a >$(SC_BUILD)/vlrt.log 2>&1 || \
 	  echo "systemc: the SystemC run-time FAILED to build (the SystemC tests will fail): see $(SC_BUILD)/vlrt.log" >&2
+
+systemc-build-common:
+	+@mkdir -p $(SC_BUILD)/common; \
+	$(SIM_MAKE) $(SC_BUILD)/common/sc_monitor_test >$(SC_BUILD)/common/build.log 2>&1 || \
+	  echo "systemc: the monitors' self-test FAILED to build: see $(SC_BUILD)/common/build.log" >&2
 
 $(addprefix systemc-build-,$(SC_CFGS)): systemc-build-%:
 	+@mkdir -p $(SC_BUILD)/$*; t0=$$(date +%s); \

@@ -154,12 +154,15 @@ SC_MODULE(tb_top) {
         program(d, NPE_CTRL_AP_START);
         uint64_t t_last;
         std::vector<uint8_t> out = take_results(what, d.rows, &t_last);
+        if (sc_check::broken("result")) /* break_test.sh: the scoreboard must see this */
+            out[0] ^= 1;
         check_rows(w, d, out.data(), d.rows);
         SC_CHECK_EQ(src.beats - in0, nin, "%s: input beats taken", w);
         npe_timing tm = d.timing();
         uint64_t cycles = t_last - src.mark_cycle + 1;
-        if (ideal)
-            SC_CHECK_EQ(cycles, tm.cycles, "%s: cycles (ideal stream)", w);
+        if (ideal) /* break_test.sh: one cycle off must be seen */
+            SC_CHECK_EQ(cycles, tm.cycles + sc_check::broken("cycles"), "%s: cycles (ideal stream)",
+                        w);
         else
             SC_CHECK(cycles >= tm.cycles, "%s: %llu cycles, faster than the model's %llu", w,
                      (unsigned long long)cycles, (unsigned long long)tm.cycles);
@@ -190,7 +193,7 @@ SC_MODULE(tb_top) {
         SC_CHECK(rd(NPE_REG_ID) == NPE_ID_VALUE, "ID register");
         for (int n = 0; n < njobs && !sc_check::failures; n++) {
             sc_job d = random_job(false, sc_check::test_rng());
-            bool id = sc_check::test_rng().below(4) == 0;
+            bool id = sc_check::test_rng().below(4) == 0 || sc_check::broken("cycles");
             ideal += id;
             run_job(d, id);
             if (n % 100 == 99)

@@ -127,9 +127,12 @@ SC_MODULE(host) {
         program(j, NPE_CTRL_AP_START);
         send(j);
         std::vector<uint8_t> out = receive(j);
+        if (sc_check::broken("result")) /* break_test.sh: the scoreboard must see this */
+            out[0] ^= 1;
         check_rows(w, j, out.data(), j.rows);
         npe_tlm::marks m = npe.stream_marks();
-        SC_CHECK_EQ(m.out_last - m.in_first + 1, j.timing().cycles, "%s: cycles", w);
+        SC_CHECK_EQ(m.out_last - m.in_first + 1, j.timing().cycles + sc_check::broken("cycles"),
+                    "%s: cycles", w);
         uint32_t st = rd(NPE_REG_STATUS);
         SC_CHECK_EQ(st & 0xF, j.flags_or & 0xF, "%s: STATUS flags", w);
         SC_CHECK_EQ(st & NPE_STATUS_ERROR, 0, "%s: STATUS.ERROR (cause %u)", w,
