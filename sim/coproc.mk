@@ -78,4 +78,5 @@ bench: $(foreach c,$(BENCH_CFGS),$(SIM_BUILD)/$(c)/tb_coproc) ## benchmarks: GEM
 	@if $(MAKE) -n bench-systemc >/dev/null 2>&1; then \
 	  echo "== SystemC (sim/systemc/)"; $(MAKE) --no-print-directory bench-systemc | tee $(BENCH_DIR)/systemc.txt; \
 	else echo "== SystemC: no bench-systemc target (sim/systemc/ not built)"; fi
-	@echo "bench: tables in $(BENCH_DIR)/"
+	@python3 sim/bench_md.py $(BENCH_DIR) > $(BENCH_DIR)/bench.md
+	@echo "bench: tables in $(BENCH_DIR)/ (Markdown: $(BENCH_DIR)/bench.md; docs/bench.md quotes it)"
