@@ -433,8 +433,10 @@ void cfg_print_help(FILE *f) {
     fprintf(f,
             "usage: rtl_gen [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n"
             "\n"
-            "Writes the mixed-precision SIMD MAC engine as Verilog-2005 (one file per module),\n"
-            "a file list (<name>.f, for verilator -F), a C header (<name>_params.h) and a JSON\n"
+            "Writes the mixed-precision SIMD MAC engine and the AXI co-processor around it\n"
+            "(<prefix>coproc: AXI4-Lite registers, AXI4-Stream in/out, docs/protocol.md) as\n"
+            "Verilog-2005 (one file per module), a file list (<name>.f, for verilator -F), a C\n"
+            "header (<name>_params.h: parameters, register map, stream layout) and a JSON\n"
             "manifest into the output directory.  Identical input gives identical output.\n"
             "\n"
             "Parameters (also valid as `key = value` lines of a config file):\n");

@@ -77,6 +77,18 @@ void emit_manifest(emitter *e, const arch *a, const char *const *modules, int n)
         }
     em_printf(e, "\n}\n");
     em_dedent(e);
+    const coproc_plan *cp = &a->cp;
+    em_printf(e, "},\n\"coproc\": {\n");
+    em_indent(e);
+    em_printf(e,
+              "\"module\": %s,\n\"result_words\": %d,\n\"group_beats\": %d,\n\"latency\": %d,\n"
+              "\"result_depth\": %d,\n\"act_entries\": %d,\n\"nstep_max\": %d,\n"
+              "\"wscale_entries\": %d,\n\"ascale_entries\": %d\n",
+              json_str(a->mod_coproc), cp->rw, cp->group_beats, cp->latency, cp->depth,
+              cp->act_entries, cp->nstep_max, cp->wsc_entries, cp->asc_entries);
+    em_dedent(e);
+    /* "top" stays the engine (the block the lane tests and area reports use);
+     * the AXI co-processor around it is "coproc.module" */
     em_printf(e, "},\n\"top\": %s,\n\"modules\": [", json_str(a->mod_engine));
     for (int i = 0; i < n; i++)
         em_printf(e, "%s%s", i ? ", " : "", json_str(modules[i]));

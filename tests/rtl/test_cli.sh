@@ -53,6 +53,8 @@ refuse "--stream-width 192: must be a multiple of 16*lanes = 128" --lanes 8 --st
 refuse "--stream-width '32': must be an integer in 64..512" --stream-width 32
 refuse "--stream-width '1024': must be an integer in 64..512" --stream-width 1024
 refuse "--lanes '0': must be an integer in 1..64" --lanes 0
+refuse "--result-depth '1': must be an integer in 2..15" --result-depth 1
+refuse "--result-depth '16': must be an integer in 2..15" --result-depth 16
 refuse "--lanes '65': must be an integer in 1..64" --lanes 65
 refuse "--lanes 'four': must be an integer in 1..64" --lanes four
 refuse "--acc-w '1': must be an integer in 2..248" --acc-w 1
@@ -86,6 +88,8 @@ refuse "--stream-width 64: must be a multiple of 16*lanes = 48" --config "$tmp/b
 echo "legal edge cases:"
 accept --acc-w 2 --acc-lsb 0            # narrower than one product: saturates
 accept --acc-w 248 --acc-lsb -150
+accept --result-depth 15                 # CAP_MISC[27:24]
+accept --result-depth 2
 accept --lanes 1 --stream-width 512 --wfmts int8 --afmts int8
 accept --lanes 32 --stream-width 512 --wfmts posit16_1 --afmts int4 --k-max 1
 accept --wfmts mxfp4 --afmts int4 --lanes 1 --stream-width 128   # J*P = 32
