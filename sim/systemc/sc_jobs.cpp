@@ -164,6 +164,31 @@ sc_job random_job(bool nan_ok, sc_check::rng &r) {
     return j;
 }
 
+static fmt_id partner(fmt_id wf, bool w4a8) {
+    if (w4a8)
+        return FMT_INT8;
+    if (pair_supported(wf, wf))
+        return wf;
+    return fmt_bits(wf) == 4 ? FMT_INT4 : fmt_bits(wf) == 8 ? FMT_INT8 : FMT_INT16;
+}
+
+std::vector<layer_job> layer_jobs(sc_check::rng &r) {
+    static const int shapes[][2] = {{64, 64}, {32, 64}, {172, 64}, {64, 172}, {512, 64}};
+    std::vector<layer_job> v;
+    for (int w4a8 = 0; w4a8 < 2; w4a8++)
+        for (int w = 0; w < FMT_COUNT; w++) {
+            fmt_id wf = (fmt_id)w, af = partner(wf, w4a8);
+            if (!(NPE_WFMT_MASK >> w & 1) || (w4a8 && fmt_bits(wf) != 4) || !pair_supported(wf, af))
+                continue;
+            for (auto &s : shapes)
+                if (s[1] <= NPE_K_MAX) {
+                    v.push_back({job_make(wf, af, s[0], s[1], false, false, r), w4a8 != 0});
+                    job_expect(v.back().job);
+                }
+        }
+    return v;
+}
+
 bool check_rows(const char *what, const sc_job &j, const uint8_t *out, int nc_from) {
     npe_geom g = geom();
     std::vector<wide> acc((size_t)j.rows);

@@ -43,6 +43,17 @@ sc_job job_make(fmt_id wf, fmt_id af, int rows, int cols, bool special, bool nan
 sc_job random_job(bool nan_ok, sc_check::rng &r);
 /* kernels_ref's answer for every row (after the job's fields are final). */
 void job_expect(sc_job &j);
+/* The tiny-llama (stories260K) layer shapes - wq/wo 64x64, wk/wv 32x64,
+ * w1/w3 172x64, w2 64x172, the classifier 512x64 - for every enabled weight
+ * format, as tb_coproc.c's bench pairs them: with activations of the same
+ * format (or the integer format of its width where the pair is not
+ * supported), then the 4-bit weights again with INT8 activations (W4A8,
+ * which stream at the 8-bit rate). */
+struct layer_job {
+    sc_job job;
+    bool w4a8;
+};
+std::vector<layer_job> layer_jobs(sc_check::rng &r);
 /* Compare a job's result beats (npe_result_beats of them) with the expected
  * rows; rows nc_from.. must be "not computed".  Reports the first
  * mismatching row; returns whether all matched. */

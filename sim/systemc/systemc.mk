@@ -107,7 +107,7 @@ test: systemc-test
 
 # The SystemC side of `make bench`: one table per configuration (shape,
 # weight format, cycles, M cycles/s); the C side is build/sim/<c>/tb_coproc bench.
-SC_BENCH_CFGS ?= $(SC_CFGS)
+SC_BENCH_CFGS ?= $(or $(BENCH_CFGS),$(SC_CFGS))
 bench-systemc: $(foreach c,$(SC_BENCH_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## SystemC model speed: tiny-llama layer shapes back to back, cycles and M cycles/s (SC_BENCH_CFGS)
 	@set -o pipefail; export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1; for c in $(SC_BENCH_CFGS); do \
 	  $(SC_BUILD)/$$c/tb_sc bench | grep -v '^seed\|^PASS\|^axil:\|cycles in' || exit 1; \

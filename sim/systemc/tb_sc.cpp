@@ -213,8 +213,9 @@ SC_MODULE(tb_top) {
         size_t nin = d.in_beats();
         uint64_t base = src.beats;
         src.mark_beats = src.beats;
+        std::vector<uint8_t> in = d.pack();
         for (int r = 0; r < reps; r++)
-            queue_job(d);
+            src.push_packet(in.data(), in.size());
         double t0 = cpu_now();
         program(d, NPE_CTRL_AP_START | (reps > 1 ? NPE_CTRL_AUTO_RESTART : 0));
         if (reps > 1) {
@@ -237,44 +238,35 @@ SC_MODULE(tb_top) {
         return last - src.mark_cycle + 1;
     }
 
-    /* The tiny-llama (stories260K) matrix shapes: wq/wo (64x64), wk/wv
-     * (32x64), w1/w3 (172x64), w2 (64x172) and the classifier (512x64). */
+    /* The tiny-llama layer shapes x weight formats (sc_jobs.h layer_jobs,
+     * the rows of tb_coproc.c's bench), one job and 1 + reps back to back. */
     void test_bench() {
-        static const int shapes[][2] = {{64, 64}, {32, 64}, {172, 64}, {64, 172}, {512, 64}};
         int reps = getenv("BENCH_REPS") ? atoi(getenv("BENCH_REPS")) : 8;
         set_ideal(true);
         m.ideal();
-        printf("# SystemC %s: %d lanes, STREAM_W %d; activations int8 (the weight format where "
-               "int8 cannot pair); 1 + %d copies back to back per row\n",
+        printf("# SystemC %s: %d lanes, STREAM_W %d; 1 job = first input beat to last result "
+               "beat, steady = cycles per job back to back (AUTO_RESTART), streamed = 1 + %d "
+               "copies\n",
                NPE_CFG, NPE_LANES, NPE_STREAM_W, reps);
-        printf("%-8s %-10s %8s %9s %9s %8s\n", "shape", "weights", "1 job", "steady", "streamed",
-               "Mcyc/s");
+        printf("%-8s %-10s %-10s %8s %9s %9s %8s\n", "shape", "weights", "acts", "1 job", "steady",
+               "streamed", "Mcyc/s");
         uint64_t all_cycles = 0;
         double all_s = 0;
-        for (int wf = 0; wf < FMT_COUNT; wf++) {
-            if (!(NPE_WFMT_MASK >> wf & 1))
-                continue;
-            fmt_id af = pair_supported((fmt_id)wf, FMT_INT8) ? FMT_INT8 : (fmt_id)wf;
-            if (!pair_supported((fmt_id)wf, af))
-                continue;
-            for (auto &s : shapes) {
-                if (s[1] > NPE_K_MAX)
-                    continue;
-                sc_job d = job_make((fmt_id)wf, af, s[0], s[1], false, false, sc_check::test_rng());
-                job_expect(d);
-                double w1, wn;
-                uint64_t c1 = run_repeated(d, 1, &w1);
-                uint64_t cn = run_repeated(d, reps + 1, &wn);
-                SC_CHECK_EQ(c1, d.timing().cycles, "bench %dx%d %s: single-job cycles vs the model",
-                            s[0], s[1], fmt_get((fmt_id)wf)->name);
-                char shape[16];
-                snprintf(shape, sizeof shape, "%dx%d", s[0], s[1]);
-                printf("%-8s %-10s %8llu %9.1f %9llu %8.2f\n", shape, fmt_get((fmt_id)wf)->name,
-                       (unsigned long long)c1, (double)(cn - c1) / reps, (unsigned long long)cn,
-                       wn > 0 ? (double)cn / wn / 1e6 : 0.0);
-                all_cycles += cn;
-                all_s += wn;
-            }
+        for (const layer_job &l : layer_jobs(sc_check::test_rng())) {
+            const sc_job &d = l.job;
+            double s1, sn;
+            uint64_t c1 = run_repeated(d, 1, &s1);
+            uint64_t cn = run_repeated(d, reps + 1, &sn);
+            SC_CHECK_EQ(c1, d.timing().cycles, "bench %s: single-job cycles vs the model",
+                        d.name().c_str());
+            char shape[16];
+            snprintf(shape, sizeof shape, "%dx%d", d.rows, d.cols);
+            printf("%-8s %-10s %-10s %8llu %9.1f %9llu %8.2f%s\n", shape, fmt_get(d.wf)->name,
+                   fmt_get(d.af)->name, (unsigned long long)c1, (double)(cn - c1) / reps,
+                   (unsigned long long)cn, sn > 0 ? (double)cn / sn / 1e6 : 0.0,
+                   l.w4a8 ? "  (W4A8)" : "");
+            all_cycles += cn;
+            all_s += sn;
         }
         printf("# SystemC %s: %.2f M cycles/s over %llu streamed cycles (Verilator --sc -O3, no "
                "tracing; SystemC kernel, agents, monitors and model; CPU time)\n",

@@ -206,8 +206,8 @@ SC_MODULE(host) {
         for (int n = 0; n < njobs && !sc_check::failures; n++)
             run_job(random_job(false, sc_check::test_rng()));
         int shapes = 0;
-        for (const sc_job &j : layer_jobs()) {
-            run_job(j);
+        for (const layer_job &l : layer_jobs(sc_check::test_rng())) {
+            run_job(l.job);
             shapes++;
         }
         check_decoupling();
@@ -217,26 +217,6 @@ SC_MODULE(host) {
     }
 
     /* ------------------------------------------------------------ bench */
-    /* The tiny-llama (stories260K) layer shapes: wq/wo (64x64), wk/wv
-     * (32x64), w1/w3 (172x64), w2 (64x172), the classifier (512x64), for
-     * every enabled weight format (int8 activations where they pair). */
-    static std::vector<sc_job> layer_jobs() {
-        static const int shapes[][2] = {{64, 64}, {32, 64}, {172, 64}, {64, 172}, {512, 64}};
-        std::vector<sc_job> v;
-        for (int wf = 0; wf < FMT_COUNT; wf++) {
-            fmt_id af = pair_supported((fmt_id)wf, FMT_INT8) ? FMT_INT8 : (fmt_id)wf;
-            if (!(NPE_WFMT_MASK >> wf & 1) || !pair_supported((fmt_id)wf, af))
-                continue;
-            for (auto &s : shapes)
-                if (s[1] <= NPE_K_MAX) {
-                    v.push_back(
-                        job_make((fmt_id)wf, af, s[0], s[1], false, false, sc_check::test_rng()));
-                    job_expect(v.back());
-                }
-        }
-        return v;
-    }
-
     /* Stream `copies` copies of a job back to back: with AUTO_RESTART set
      * when a copy is accepted, the next copy is accepted at its last input
      * beat.  AUTO_RESTART is cleared in the middle of the last-but-one copy
@@ -277,7 +257,8 @@ SC_MODULE(host) {
             reps = 1;
         uint64_t cycles = 0;
         double s = 0;
-        for (const sc_job &j : layer_jobs()) {
+        for (const layer_job &l : layer_jobs(sc_check::test_rng())) {
+            const sc_job &j = l.job;
             uint64_t c1 = stream_copies(j, 1);
             SC_CHECK_EQ(c1, j.timing().cycles, "bench %s: single-job cycles", j.name().c_str());
             double t0 = cpu_now();
