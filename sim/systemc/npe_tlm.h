@@ -25,7 +25,8 @@
  * cycles first if the core is behind, i.e. the core keeps running while
  * nobody talks to it) until the access is done, and returns with delay
  * advanced by the cycles that took (temporal decoupling: the initiator
- * calls wait(delay) whenever it wants to synchronize).  Accesses from
+ * calls wait(delay) whenever it wants to synchronize).  b_transport waits
+ * for the wrapper's thread, so call it from an SC_THREAD.  Accesses from
  * several initiators are served one at a time by the wrapper's own thread,
  * in the order they are made.  irq() is the model's interrupt line; it
  * changes at the SystemC time of the access that moved the core.

@@ -8,7 +8,7 @@ shift 3
 bin=build/systemc/$cfg/$prog
 if [ ! -x "$bin" ]; then
     log=build/systemc/$cfg/build.log
-    [ -f build/systemc/vlrt/libvlrt.a ] || log=build/systemc/vlrt/build.log
+    [ -f build/systemc/vlrt/libvlrt.a ] || log=build/systemc/vlrt.log
     why=$(grep -m1 -E '%Error|error:|Error [0-9]|No rule' "$log" 2>/dev/null)
     echo "FAIL $name: $bin was not built (${why:-run make systemc}; log: $log)"
     exit 1
