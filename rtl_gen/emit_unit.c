@@ -14,10 +14,6 @@
 
 #include "rtl_gen.h"
 
-static const char *side_is(const arch *a, int s, int g) {
-    return S("%c_is_%s", s == SIDE_W ? 'w' : 'a', a->grp[g].fmtname);
-}
-
 static const char *e_sig(int b) { return S("e%d", E_OF_BIT(b)); }
 
 /* "e4 | e8" for an EBIT mask. */
@@ -29,16 +25,36 @@ static const char *e_any(unsigned m) {
     return __builtin_popcount(m) > 1 ? S("(%s)", r) : r;
 }
 
-/* "sel" of a slot term: the side's format is in the group and the element
- * width is one the term serves (the E test is dropped when the term serves
- * every E the group meets). */
-static const char *term_sel(const arch *a, int s, const slot_term *t) {
-    const dec_inst *x = &a->inst[t->inst];
+/* "(wfmt == 4'd3) | (wfmt == 4'd4)": the format port holds one of m. */
+static const char *is_expr(fmt_mask m, const char *port) {
+    const char *r = "";
+    for (int f = 0; f < FMT_COUNT; f++)
+        if (m & FMT_BIT(f))
+            r = S("%s%s(%s == 4'd%d)", r, *r ? " | " : "", port, f);
+    return __builtin_popcount(m) > 1 ? S("(%s)", r) : r;
+}
+
+/* "4'd3, 4'd4": case items of a format set. */
+static const char *case_items(fmt_mask m) {
+    const char *r = "";
+    for (int f = 0; f < FMT_COUNT; f++)
+        if (m & FMT_BIT(f))
+            r = S("%s%s4'd%d", r, *r ? ", " : "", f);
+    return r;
+}
+
+/* Names inside decode(): the formats and the codes of a side. */
+static const char *side_port(int s) { return s == SIDE_W ? "w_fmt" : "a_fmt"; }
+
+/* A decoder instance's enable: its group's format is selected and the
+ * element width is one its outputs serve (isolation gates its codes). */
+static const char *inst_enable(const arch *a, const dec_inst *x) {
     const dec_group *g = &a->grp[x->group];
-    const char *is = side_is(a, s, x->group);
-    if ((t->ebits & g->e_reach[s]) == g->e_reach[s])
+    const char *is = is_expr(g->side_fmts[x->side], side_port(x->side));
+    unsigned need = x->emask & g->e_reach[x->side];
+    if (need == g->e_reach[x->side])
         return is;
-    return S("(%s & %s)", is, e_any(t->ebits));
+    return S("%s & %s", is, e_any(need));
 }
 
 /* Element-width signals e4/e8/e16 that some select or enable reads. */
@@ -62,170 +78,258 @@ static unsigned needed_e(const arch *a) {
     return need;
 }
 
-static void format_select(emitter *e, const arch *a) {
-    v_section(e, "runtime format pair: one-hot decoder-group selects and the element width E");
-    const char *sname[2] = {"wfmt", "afmt"};
-    int have_b[2][3] = {{0}};
-    for (int s = 0; s < 2; s++)
-        for (int g = 0; g < a->ngrp; g++) {
-            const dec_group *d = &a->grp[g];
-            if (!d->side_fmts[s] || !d->e_reach[s])
-                continue;
-            em_printf(e, "wire %s =", side_is(a, s, g));
-            int first = 1;
-            for (int f = 0; f < FMT_COUNT; f++)
-                if (d->side_fmts[s] & FMT_BIT(f)) {
-                    em_printf(e, "%s(%s == 4'd%d)", first ? " " : " | ", sname[s], f);
-                    first = 0;
-                }
-            em_printf(e, ";  // %s\n", d->fmtname);
-            have_b[s][__builtin_ctz(EBIT(d->bits))] = 1;
-        }
-    /* E = 16 if either operand is 16-bit, else 8 if either is 8-bit, else 4 */
+/* Local declarations and statements of the decode function, built in order. */
+typedef struct {
+    emitter decl, body;
+} fnb;
+static void fn_var(fnb *f, int w, const char *name) { em_printf(&f->decl, "reg %s%s;\n", v_range(w), name); }
+
+/* The runtime pair's element width: E = 16 if either format is 16-bit,
+ * else 8 if either is 8-bit, else 4 (e4/e8/e16 as needed). */
+static void element_width(fnb *f, const arch *a) {
     unsigned need = needed_e(a);
-    int use_b[2][3] = {{0}};
+    int use_b[3] = {0};
     if (need & EBIT(16))
-        use_b[0][2] = use_b[1][2] = 1;
+        use_b[2] = 1;
     if (need & EBIT(8))
-        use_b[0][1] = use_b[1][1] = use_b[0][2] = use_b[1][2] = 1;
+        use_b[1] = use_b[2] = 1;
     if (need & EBIT(4))
-        use_b[0][0] = use_b[1][0] = 1;
+        use_b[0] = 1;
     const char *cls[2][3];
     for (int s = 0; s < 2; s++)
         for (int b = 0; b < 3; b++) {
             cls[s][b] = NULL;
-            if (!have_b[s][b] || !use_b[s][b])
-                continue;
-            cls[s][b] = S("%c_b%d", s == SIDE_W ? 'w' : 'a', E_OF_BIT(b));
-            em_printf(e, "wire %s =", cls[s][b]);
-            int first = 1;
+            fmt_mask m = 0;
             for (int g = 0; g < a->ngrp; g++) {
                 const dec_group *d = &a->grp[g];
-                if (d->side_fmts[s] && d->e_reach[s] && EBIT(d->bits) == 1u << b) {
-                    em_printf(e, "%s%s", first ? " " : " | ", side_is(a, s, g));
-                    first = 0;
-                }
+                if (d->side_fmts[s] && d->e_reach[s] && EBIT(d->bits) == 1u << b)
+                    m |= d->side_fmts[s];
             }
-            em_printf(e, ";\n");
+            if (!m || !use_b[b])
+                continue;
+            cls[s][b] = S("%c_b%d", s == SIDE_W ? 'w' : 'a', E_OF_BIT(b));
+            fn_var(f, 1, cls[s][b]);
+            em_printf(&f->body, "%s = %s;\n", cls[s][b], is_expr(m, side_port(s)));
         }
     const char *any[3];
     for (int b = 0; b < 3; b++)
         any[b] = cls[0][b] && cls[1][b] ? S("(%s | %s)", cls[0][b], cls[1][b])
                  : cls[0][b]           ? cls[0][b]
                                        : cls[1][b];
-    if (need & EBIT(16))
-        v_wire(e, 1, "e16", any[2]);
-    if (need & EBIT(8))
-        v_wire(e, 1, "e8", any[2] ? S("%s & ~%s", any[1], any[2]) : any[1]);
-    if (need & EBIT(4))
-        v_wire(e, 1, "e4", S("%s & %s", cls[0][0], cls[1][0]));
-    if (a->unit_mx) {
-        em_printf(e, "// MX pair (a block-scaled operand): products stay exact for the block sum\n");
-        em_printf(e, "wire mx_d =");
-        int first = 1;
-        for (int s = 0; s < 2; s++)
-            for (int f = 0; f < FMT_COUNT; f++)
-                if (a->mx_fmts[s] & FMT_BIT(f)) {
-                    em_printf(e, "%s(%s == 4'd%d)", first ? " " : " | ", sname[s], f);
-                    first = 0;
-                }
-        em_printf(e, ";\n");
+    if (need & EBIT(16)) {
+        fn_var(f, 1, "e16");
+        em_printf(&f->body, "e16 = %s;\n", any[2]);
+    }
+    if (need & EBIT(8)) {
+        fn_var(f, 1, "e8");
+        em_printf(&f->body, "e8 = %s;\n", any[2] ? S("%s & ~%s", any[1], any[2]) : any[1]);
+    }
+    if (need & EBIT(4)) {
+        fn_var(f, 1, "e4");
+        em_printf(&f->body, "e4 = %s & %s;\n", cls[0][0], cls[1][0]);
     }
 }
 
-/* The E signals a decoder instance's enable needs (empty: always). */
-static const char *inst_enable(const arch *a, const dec_inst *x) {
-    const dec_group *g = &a->grp[x->group];
-    const char *is = side_is(a, x->side, x->group);
-    unsigned need = x->emask & g->e_reach[x->side];
-    if (need == g->e_reach[x->side])
-        return is;
-    return S("%s & %s", is, e_any(need));
-}
-
-static void decoders(emitter *e, const arch *a) {
-    const rtl_cfg *c = a->cfg;
-    v_section(e, c->isolate
-                     ? "decoders (operand isolation: a decoder the pair does not use sees code 0)"
-                     : "decoders");
-    for (int i = 0; i < a->ninst; i++) {
-        const dec_inst *x = &a->inst[i];
-        const dec_group *g = &a->grp[x->group];
-        const char *data = x->side == SIDE_W ? "w_data" : "a_data";
-        const char *st = x->stem;
-        int ncode = g->pair ? 2 : 1;
-        if (c->isolate)
-            v_wire(e, 1, S("%s_en", st), inst_enable(a, x));
-        for (int k = 0; k < ncode; k++) {
-            const char *field = S("%s[%d:%d]", data, x->off[k] + g->bits - 1, x->off[k]);
-            const char *nm = g->pair ? S("%s_code%d", st, k) : S("%s_code", st);
-            v_wire(e, g->bits, nm,
-                   c->isolate ? S("%s & %s", v_rep(S("%s_en", st), g->bits), field) : field);
-        }
-        const char *sfx[2] = {g->pair ? "0" : "", "1"};
-        for (int k = 0; k < ncode; k++) {
-            em_printf(e, "wire %s_neg%s;\n", st, sfx[k]);
-            if (g->expb_w)
-                em_printf(e, "wire %s%s_expb%s;\n", v_range(g->expb_w), st, sfx[k]);
-            em_printf(e, "wire %s%s_sig%s;\n", v_range(g->sig_w), st, sfx[k]);
-        }
-        if (g->nar)
-            em_printf(e, "wire %s_nar;\n", st);
-        em_printf(e, "%s u_%s (\n", g->mod, st);
-        em_indent(e);
-        const char *conn[16];
-        int nc = 0;
-        for (int k = 0; k < ncode; k++)
-            conn[nc++] = g->pair ? S(".in_code%d(%s_code%d)", k, st, k) : S(".in_code(%s_code)", st);
-        for (int k = 0; k < ncode; k++) {
-            conn[nc++] = S(".out_neg%s(%s_neg%s)", sfx[k], st, sfx[k]);
-            if (g->expb_w)
-                conn[nc++] = S(".out_expb%s(%s_expb%s)", sfx[k], st, sfx[k]);
-            conn[nc++] = S(".out_sig%s(%s_sig%s)", sfx[k], st, sfx[k]);
-        }
-        if (g->nar)
-            conn[nc++] = S(".out_nar(%s_nar)", st);
-        for (int k = 0; k < nc; k++)
-            em_printf(e, "%s%s\n", conn[k], k + 1 < nc ? "," : "");
-        em_dedent(e);
-        em_printf(e, ");\n");
+/* decode() takes only the code bits some decoder reads (a.used), packed:
+ * the width, the call argument, and where field [off +: bits] lands. */
+static int used_w(const arch *a, int s) { return __builtin_popcount(a->used[s]); }
+static const char *used_arg(const arch *a, int s) {
+    const char *port = s == SIDE_W ? "w_data" : "a_data", *r = "";
+    int n = 0;
+    for (int b = 15; b >= 0; b--) {
+        if (!((a->used[s] >> b) & 1u))
+            continue;
+        int lo = b;
+        while (lo > 0 && ((a->used[s] >> (lo - 1)) & 1u))
+            lo--;
+        r = S("%s%s%s", r, n++ ? ", " : "", v_slice(port, 16, b, lo));
+        b = lo;
     }
+    return n > 1 ? S("{%s}", r) : r;
+}
+static const char *used_field(const arch *a, int s, int off, int bits) {
+    int pos = __builtin_popcount(a->used[s] & ((1u << off) - 1));
+    return v_slice(s == SIDE_W ? "w_code" : "a_code", used_w(a, s), pos + bits - 1, pos);
 }
 
-/* AND-OR select of one operand field over a slot side's terms. */
-static void operand(emitter *e, const arch *a, int i, int s) {
+/* Does slot i's side s read a posit (has a NaR output)? */
+static int slot_has_nar(const arch *a, int i, int s) {
+    const slot_plan *sl = &a->slot[i];
+    int has = 0;
+    for (int k = 0; k < sl->nterm[s]; k++)
+        has |= a->grp[a->inst[sl->term[s][k].inst].group].nar;
+    return has;
+}
+
+/* Slot i's fields of side s from element elem of decoder result val. */
+static void slot_fields(emitter *b, const arch *a, int i, int s, const dec_group *d, const char *val,
+                        int elem) {
     const slot_plan *sl = &a->slot[i];
     char sc = s == SIDE_W ? 'w' : 'a';
-    const char *neg = "", *sig = "", *expo = "", *nar = "";
-    for (int k = 0; k < sl->nterm[s]; k++) {
-        const slot_term *t = &sl->term[s][k];
-        const dec_inst *x = &a->inst[t->inst];
-        const dec_group *g = &a->grp[x->group];
-        const char *sel = S("s%d%c_sel%d", i, sc, k);
-        const char *sfx = g->pair ? S("%d", t->elem) : "";
-        v_wire(e, 1, sel, term_sel(a, s, t));
-        const char *sep = k ? " | " : "";
-        neg = S("%s%s(%s & %s_neg%s)", neg, sep, sel, x->stem, sfx);
-        sig = S("%s%s(%s & %s)", sig, sep, v_rep(sel, sl->sig_w[s]),
-                v_zext(S("%s_sig%s", x->stem, sfx), g->sig_w, sl->sig_w[s]));
-        if (sl->expo_w[s]) {
-            int w = sl->expo_w[s], off = g->exp_lo - sl->exp_lo[s];
-            const char *v = g->expb_w
-                                ? (off ? S("(%s + %s)", v_zext(S("%s_expb%s", x->stem, sfx), g->expb_w, w),
-                                           v_const(w, off))
-                                       : v_zext(S("%s_expb%s", x->stem, sfx), g->expb_w, w))
-                                : v_const(w, off);
-            expo = S("%s%s(%s & %s)", expo, sep, v_rep(sel, w), v);
-        }
-        if (g->nar)
-            nar = S("%s%s(%s & %s_nar)", nar, *nar ? " | " : "", sel, x->stem);
+    int sw = sl->sig_w[s], xw = sl->expo_w[s];
+    em_printf(b, "s%d%c_neg = %s;\n", i, sc, dec_fn_field(d, val, elem, 'n'));
+    em_printf(b, "s%d%c_sig = %s;\n", i, sc, v_zext(dec_fn_field(d, val, elem, 's'), d->sig_w, sw));
+    if (xw) {
+        int off = d->exp_lo - sl->exp_lo[s];
+        const char *v = d->expb_w ? v_zext(dec_fn_field(d, val, elem, 'e'), d->expb_w, xw) : NULL;
+        em_printf(b, "s%d%c_expo = %s;\n", i, sc, v ? (off ? S("%s + %s", v, v_const(xw, off)) : v) : v_const(xw, off));
     }
-    v_wire(e, 1, S("s%d%c_neg", i, sc), neg);
-    v_wire(e, sl->sig_w[s], S("s%d%c_sig", i, sc), sig);
-    if (sl->expo_w[s])
-        v_wire(e, sl->expo_w[s], S("s%d%c_expo", i, sc), expo);
-    if (*nar)
-        v_wire(e, 1, S("s%d%c_nar", i, sc), nar);
+    if (d->nar)
+        em_printf(b, "s%d%c_nar = %s;\n", i, sc, dec_fn_field(d, val, elem, 'r'));
+}
+
+/* One side: a case on its format runs the decoder instances of the format's
+ * group (each under the element widths its outputs serve) and hands each
+ * slot its element. */
+static void side_decode(fnb *f, const arch *a, int s) {
+    const rtl_cfg *c = a->cfg;
+    char sc = s == SIDE_W ? 'w' : 'a';
+    const char *wd = S("%c_dec", sc);
+    emitter *b = &f->body;
+    int rw = 0;
+    for (int i = 0; i < a->ninst; i++)
+        if (a->inst[i].side == s)
+            rw = imax(rw, dec_fn_width(&a->grp[a->inst[i].group]));
+    em_printf(b, "// %s: the element of every slot\n", s == SIDE_W ? "weights" : "activations");
+    if (rw) {
+        fn_var(f, rw, wd);
+        em_printf(b, "%s = %s;\n", wd, v_const(rw, 0));
+    }
+    for (int i = 0; i < a->nslots; i++) {
+        const slot_plan *sl = &a->slot[i];
+        fn_var(f, 1, S("s%d%c_neg", i, sc));
+        fn_var(f, sl->sig_w[s], S("s%d%c_sig", i, sc));
+        em_printf(b, "s%d%c_neg = 1'b0;\ns%d%c_sig = %s;\n", i, sc, i, sc, v_const(sl->sig_w[s], 0));
+        if (sl->expo_w[s]) {
+            fn_var(f, sl->expo_w[s], S("s%d%c_expo", i, sc));
+            em_printf(b, "s%d%c_expo = %s;\n", i, sc, v_const(sl->expo_w[s], 0));
+        }
+        if (slot_has_nar(a, i, s)) {
+            fn_var(f, 1, S("s%d%c_nar", i, sc));
+            em_printf(b, "s%d%c_nar = 1'b0;\n", i, sc);
+        }
+    }
+    em_printf(b, "case (%s)\n", side_port(s));
+    em_indent(b);
+    for (int g = 0; g < a->ngrp; g++) {
+        const dec_group *d = &a->grp[g];
+        int any = 0;
+        for (int x = 0; x < a->ninst; x++)
+            any |= a->inst[x].side == s && a->inst[x].group == g;
+        if (!any)
+            continue;
+        em_printf(b, "%s: begin  // %s\n", case_items(d->side_fmts[s]), d->fmtname);
+        em_indent(b);
+        for (int xi = 0; xi < a->ninst; xi++) {
+            const dec_inst *x = &a->inst[xi];
+            if (x->side != s || x->group != g)
+                continue;
+            unsigned reach = d->e_reach[s], m = x->emask & reach;
+            const char *icond = m == reach ? NULL : e_any(m);
+            if (icond) {
+                em_printf(b, "if (%s) begin\n", icond);
+                em_indent(b);
+            }
+            const char *args = "";
+            for (int q = 0; q < (d->pair ? 2 : 1); q++) {
+                const char *field = used_field(a, s, x->off[q], d->bits);
+                if (c->isolate)
+                    field = S("(%s & %s)", field, v_rep(S("(%s)", inst_enable(a, x)), d->bits));
+                args = S("%s%s%s", args, q ? ", " : "", field);
+            }
+            em_printf(b, "%s = %s;  // %s\n", wd, v_zext(S("%s(%s)", dec_fn_name(d), args), dec_fn_width(d), rw),
+                      x->stem);
+            for (int i = 0; i < a->nslots; i++)
+                for (int k = 0; k < a->slot[i].nterm[s]; k++) {
+                    const slot_term *t = &a->slot[i].term[s][k];
+                    if (t->inst != xi)
+                        continue;
+                    unsigned tm = t->ebits & reach;
+                    const char *tcond = tm == m ? NULL : e_any(tm);
+                    if (tcond) {
+                        em_printf(b, "if (%s) begin\n", tcond);
+                        em_indent(b);
+                    }
+                    slot_fields(b, a, i, s, d, wd, t->elem);
+                    if (tcond) {
+                        em_dedent(b);
+                        em_printf(b, "end\n");
+                    }
+                }
+            if (icond) {
+                em_dedent(b);
+                em_printf(b, "end\n");
+            }
+        }
+        em_dedent(b);
+        em_printf(b, "end\n");
+    }
+    em_printf(b, "default: ;\n");
+    em_dedent(b);
+    em_printf(b, "endcase\n");
+}
+
+/* The decode stage as one function of the format pair and the codes: every
+ * slot's operands.  Only the branch of the runtime format runs in a
+ * simulator; synthesis builds every decoder instance (shared between slots
+ * where an instance serves several) behind the selects. */
+static void decode_function(emitter *e, const arch *a, const pipe_sig *ps, int nps, int rw) {
+    fnb f;
+    em_init(&f.decl);
+    em_init(&f.body);
+    element_width(&f, a);
+    if (a->unit_mx) {
+        fmt_mask m[2] = {a->mx_fmts[0], a->mx_fmts[1]};
+        const char *mx = m[0] && m[1] ? S("%s | %s", is_expr(m[0], "w_fmt"), is_expr(m[1], "a_fmt"))
+                         : m[0]     ? is_expr(m[0], "w_fmt")
+                                    : is_expr(m[1], "a_fmt");
+        fn_var(&f, 1, "mx_d");
+        em_printf(&f.body, "// MX pair (a block-scaled operand): products stay exact for the block sum\n");
+        em_printf(&f.body, "mx_d = %s;\n", mx);
+    }
+    const char *nar_any = "";
+    side_decode(&f, a, SIDE_W);
+    side_decode(&f, a, SIDE_A);
+    em_printf(&f.body, "// per slot: the product's sign and exponent offset\n");
+    for (int i = 0; i < a->nslots; i++) {
+        const slot_plan *sl = &a->slot[i];
+        fn_var(&f, 1, S("s%d_neg_d", i));
+        em_printf(&f.body, "s%d_neg_d = s%dw_neg ^ s%da_neg;\n", i, i, i);
+        if (sl->rb) {
+            const char *sum = "";
+            for (int s = 0; s < 2; s++)
+                if (sl->expo_w[s])
+                    sum = S("%s%s%s", sum, *sum ? " + " : "",
+                            v_zext(S("s%d%c_expo", i, s ? 'a' : 'w'), sl->expo_w[s], sl->rb));
+            fn_var(&f, sl->rb, S("s%d_sh_d", i));
+            em_printf(&f.body, "s%d_sh_d = %s;\n", i, sum);
+        }
+        for (int s = 0; s < 2; s++) {
+            if (slot_has_nar(a, i, s))
+                nar_any = S("%s%ss%d%c_nar", nar_any, *nar_any ? " | " : "", i, s ? 'a' : 'w');
+        }
+    }
+    fn_var(&f, 1, "nar_d");
+    em_printf(&f.body, "nar_d = %s;\n", *nar_any ? nar_any : "1'b0");
+    const char *ret = "";
+    for (int i = 0; i < nps; i++)
+        ret = S("%s%s%s", ret, i ? ", " : "", ps[i].in);
+    em_printf(&f.body, "decode = {%s};\n", ret);
+
+    em_printf(e, "function %sdecode;\n", v_range(rw));
+    em_indent(e);
+    em_printf(e, "input [3:0] w_fmt;\ninput [3:0] a_fmt;\ninput %sw_code;  // the code bits a decoder reads\n"
+                 "input %sa_code;\n", v_range(used_w(a, SIDE_W)), v_range(used_w(a, SIDE_A)));
+    em_printf(e, "%s", f.decl.buf);
+    em_printf(e, "begin\n");
+    em_indent(e);
+    em_printf(e, "%s", f.body.buf);
+    em_dedent(e);
+    em_printf(e, "end\n");
+    em_dedent(e);
+    em_printf(e, "endfunction\n");
+    em_free(&f.decl);
+    em_free(&f.body);
 }
 
 /* floor(+-t * 2^shift) as an (int_w+1)-bit two's complement value. */
@@ -348,46 +452,53 @@ void emit_unit(emitter *e, const arch *a) {
         }
     v_unused(e, "data", un, nu);
 
-    format_select(e, a);
-    decoders(e, a);
-
-    v_section(e, "slot operands: AND-OR select of the decoder outputs by the format pair");
+    /* the decode stage's outputs, in the order decode() returns them */
     pipe_sig ps[8 * NSLOTS + 4];
-    int nps = 0;
-    const char *nar_any = "";
+    int nps = 0, rw = 0;
     for (int i = 0; i < a->nslots; i++) {
         const slot_plan *sl = &a->slot[i];
-        em_printf(e, "// slot %d\n", i);
-        operand(e, a, i, SIDE_W);
-        operand(e, a, i, SIDE_A);
-        v_wire(e, 1, S("s%d_neg_d", i), S("s%dw_neg ^ s%da_neg", i, i));
-        if (sl->rb) {
-            const char *sum = "";
-            for (int s = 0; s < 2; s++)
-                if (sl->expo_w[s])
-                    sum = S("%s%s%s", sum, *sum ? " + " : "",
-                            v_zext(S("s%d%c_expo", i, s ? 'a' : 'w'), sl->expo_w[s], sl->rb));
-            v_wire(e, sl->rb, S("s%d_sh_d", i), sum);
-        }
-        for (int s = 0; s < 2; s++) {
-            int has_nar = 0;
-            for (int k = 0; k < sl->nterm[s]; k++)
-                has_nar |= a->grp[a->inst[sl->term[s][k].inst].group].nar;
-            if (has_nar)
-                nar_any = S("%s%ss%d%c_nar", nar_any, *nar_any ? " | " : "", i, s ? 'a' : 'w');
-        }
         ps[nps++] = (pipe_sig){S("s%d_neg_d", i), S("s%d_neg_m", i), 1};
         if (sl->rb)
             ps[nps++] = (pipe_sig){S("s%d_sh_d", i), S("s%d_sh_m", i), sl->rb};
         ps[nps++] = (pipe_sig){S("s%dw_sig", i), S("s%dw_sig_m", i), sl->sig_w[0]};
         ps[nps++] = (pipe_sig){S("s%da_sig", i), S("s%da_sig_m", i), sl->sig_w[1]};
     }
-    v_wire(e, 1, "nar_d", *nar_any ? nar_any : "1'b0");
     ps[nps++] = (pipe_sig){"nar_d", "nar_m", 1};
     if (a->unit_mx)
         ps[nps++] = (pipe_sig){"mx_d", "mx", 1};
+    for (int i = 0; i < nps; i++)
+        rw += ps[i].width;
+
+    v_section(e, c->isolate ? "decoders (the npe_dec_* modules wrap the same functions); operand "
+                              "isolation: a decoder the pair does not use sees code 0"
+                            : "decoders (the npe_dec_* modules wrap the same functions)");
+    for (int g = 0; g < a->ngrp; g++) {
+        int used = 0;
+        for (int i = 0; i < a->ninst; i++)
+            used |= a->inst[i].group == g;
+        if (used)
+            emit_decoder_function(e, a, g);
+    }
+    v_section(e, "decode: every slot's operands for the runtime format pair (a case per slot and "
+                 "side\n// selects the decoder of the format's group)");
+    decode_function(e, a, ps, nps, rw);
+    /* one vector (a simulator calls the function once), then its fields */
     v_section(e, dec ? "decoded-operand register (pipeline stage \"dec\")" : "no register after the decoders");
-    v_pipe(e, dec, "dec_ce", ps, nps);
+    if (dec) {
+        em_printf(e, "reg  %sdec_q;\n", v_range(rw));
+        em_printf(e, "always @(posedge clk) begin\n");
+        em_indent(e);
+        em_printf(e, "if (dec_ce)\n");
+        em_indent(e);
+        em_printf(e, "dec_q <= decode(wfmt, afmt, %s, %s);\n", used_arg(a, SIDE_W), used_arg(a, SIDE_A));
+        em_dedent(e);
+        em_dedent(e);
+        em_printf(e, "end\n");
+    } else {
+        v_wire(e, rw, "dec_q", S("decode(wfmt, afmt, %s, %s)", used_arg(a, SIDE_W), used_arg(a, SIDE_A)));
+    }
+    for (int i = 0, hi = rw - 1; i < nps; hi -= ps[i].width, i++)
+        v_wire(e, ps[i].width, ps[i].out, v_slice("dec_q", rw, hi, hi - ps[i].width + 1));
 
     const char *terms[NSLOTS];
     int widths[NSLOTS];

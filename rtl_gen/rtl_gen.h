@@ -10,6 +10,14 @@
 
 /* Verilog modules (one file each). */
 void emit_decoder(emitter *e, const arch *a, int group); /* emit_decoder.c  */
+/* The decoder of a group as a Verilog function (emit_decoder.c), for the
+ * decoder module and the unit: its name, its result width, and the slice of
+ * field 'n' (neg), 'e' (expb), 's' (sig) or 'r' (nar) of element elem (OVP
+ * pairs: 0 or 1) of a result held in val. */
+void emit_decoder_function(emitter *e, const arch *a, int group);
+const char *dec_fn_name(const dec_group *d);
+int dec_fn_width(const dec_group *d);
+const char *dec_fn_field(const dec_group *d, const char *val, int elem, char field);
 void emit_unit(emitter *e, const arch *a);               /* emit_unit.c     */
 void emit_lane(emitter *e, const arch *a);               /* emit_lane.c     */
 void emit_engine(emitter *e, const arch *a);             /* emit_engine.c   */

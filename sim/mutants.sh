@@ -4,7 +4,9 @@
 # tests that must catch each one.  `make sim-mutants`; not part of `make test`
 # (one Verilator build per mutant).
 #
-# Each mutant is a one-line sed edit of one generated file.  Outcomes:
+# Each mutant is a one-line sed edit of one generated file (a decoder's
+# function is printed twice: in its npe_dec_* module, which the decode probe
+# tests, and in the unit, which the datapath tests exercise).  Outcomes:
 #   caught   every listed test FAILed (what we want)
 #   MISSED   some listed test passed: a hole in the tests
 #   STALE    the sed pattern no longer matches the generated text (rtl_gen
@@ -21,7 +23,8 @@ mkdir -p "$out"
 mutants=(
   "acc_no_overflow@narrow@npe_lane.v@s/wire acc_overflow = ~(&acc_hi) & (|acc_hi);/wire acc_overflow = 1'b0;/@dots"
   "scale_inexact_bit@narrow@npe_lane.v@s/wire sc_inexact = |sc_x\[65:0\];/wire sc_inexact = |sc_x[64:0];/@dots"
-  "posit8_regime@posit@npe_dec_posit8_0.v@s/y\[0\] ? 3'd5 :/y[0] ? 3'd6 :/@decode pairs8 dots"
+  "posit8_regime_probe@posit@npe_dec_posit8_0.v@s/y\[0\] ? 3'd5 :/y[0] ? 3'd6 :/@decode"
+  "posit8_regime_unit@posit@npe_unit.v@s/y\[0\] ? 3'd5 :/y[0] ? 3'd6 :/@pairs8 dots"
   "blk_last_is_last@fp4mx@npe_lane.v@s/wire i_blkend = in_blk_last;/wire i_blkend = in_last;/@dots"
   "valid_on_first@fp4mx@npe_lane.v@s/wire i_valid = in_valid;/wire i_valid = in_valid | in_first;/@pairs4 dots"
   "ovp_nibble_order@ovp@ovp_params.h@s/#define NPE_OVP_FIRST_HIGH 1 /#define NPE_OVP_FIRST_HIGH 0 /@pairs8 dots"

@@ -17,8 +17,19 @@ module npe_dec_int16 (
     output wire [15:0]  out_sig   // element: integer significand
 );
 
-    assign out_neg = in_code[15];
-    assign out_sig = in_code[15] ? (~in_code + 16'd1) : in_code;
+    // int16: returns {neg, sig}
+    function [16:0] dec_int16;
+        input [15:0] code;
+        reg neg;
+        reg [15:0] sig;
+        begin
+            neg = code[15];
+            sig = code[15] ? (~code + 16'd1) : code;
+            dec_int16 = {neg, sig};
+        end
+    endfunction
+
+    assign {out_neg, out_sig} = dec_int16(in_code);
 
 endmodule
 

@@ -17,8 +17,19 @@ module npe_dec_int4 (
     output wire [3:0]  out_sig   // element: integer significand
 );
 
-    assign out_neg = in_code[3];
-    assign out_sig = in_code[3] ? (~in_code + 4'd1) : in_code;
+    // int4: returns {neg, sig}
+    function [4:0] dec_int4;
+        input [3:0] code;
+        reg neg;
+        reg [3:0] sig;
+        begin
+            neg = code[3];
+            sig = code[3] ? (~code + 4'd1) : code;
+            dec_int4 = {neg, sig};
+        end
+    endfunction
+
+    assign {out_neg, out_sig} = dec_int4(in_code);
 
 endmodule
 

@@ -17,8 +17,19 @@ module npe_dec_int8 (
     output wire [7:0]  out_sig   // element: integer significand
 );
 
-    assign out_neg = in_code[7];
-    assign out_sig = in_code[7] ? (~in_code + 8'd1) : in_code;
+    // int8: returns {neg, sig}
+    function [8:0] dec_int8;
+        input [7:0] code;
+        reg neg;
+        reg [7:0] sig;
+        begin
+            neg = code[7];
+            sig = code[7] ? (~code + 8'd1) : code;
+            dec_int8 = {neg, sig};
+        end
+    endfunction
+
+    assign {out_neg, out_sig} = dec_int8(in_code);
 
 endmodule
 

@@ -29,856 +29,918 @@ module npe_unit (
 );
 
 
-    // ---- runtime format pair: one-hot decoder-group selects and the element width E
-    wire w_is_int4 = (wfmt == 4'd0);  // int4
-    wire w_is_int8 = (wfmt == 4'd1);  // int8
-    wire w_is_int16 = (wfmt == 4'd2);  // int16
-    wire w_is_fp4 = (wfmt == 4'd3) | (wfmt == 4'd4);  // fp4
-    wire w_is_posit4_1 = (wfmt == 4'd5);  // posit4_1
-    wire w_is_posit8_0 = (wfmt == 4'd6);  // posit8_0
-    wire w_is_posit16_1 = (wfmt == 4'd7);  // posit16_1
-    wire w_is_ovp4 = (wfmt == 4'd8);  // ovp4
-    wire w_is_ovp4f = (wfmt == 4'd9);  // ovp4f
-    wire w_is_ovp8 = (wfmt == 4'd10);  // ovp8
-    wire a_is_int4 = (afmt == 4'd0);  // int4
-    wire a_is_int8 = (afmt == 4'd1);  // int8
-    wire a_is_int16 = (afmt == 4'd2);  // int16
-    wire a_is_fp4 = (afmt == 4'd3) | (afmt == 4'd4);  // fp4
-    wire a_is_posit4_1 = (afmt == 4'd5);  // posit4_1
-    wire a_is_posit8_0 = (afmt == 4'd6);  // posit8_0
-    wire a_is_posit16_1 = (afmt == 4'd7);  // posit16_1
-    wire a_is_ovp4 = (afmt == 4'd8);  // ovp4
-    wire a_is_ovp4f = (afmt == 4'd9);  // ovp4f
-    wire a_is_ovp8 = (afmt == 4'd10);  // ovp8
-    wire w_b4 = w_is_int4 | w_is_fp4 | w_is_posit4_1 | w_is_ovp4 | w_is_ovp4f;
-    wire w_b8 = w_is_int8 | w_is_posit8_0 | w_is_ovp8;
-    wire w_b16 = w_is_int16 | w_is_posit16_1;
-    wire a_b4 = a_is_int4 | a_is_fp4 | a_is_posit4_1 | a_is_ovp4 | a_is_ovp4f;
-    wire a_b8 = a_is_int8 | a_is_posit8_0 | a_is_ovp8;
-    wire a_b16 = a_is_int16 | a_is_posit16_1;
-    wire e8 = (w_b8 | a_b8) & ~(w_b16 | a_b16);
-    wire e4 = w_b4 & a_b4;
+    // ---- decoders (the npe_dec_* modules wrap the same functions); operand isolation: a decoder the pair does not use sees code 0
+    // int4: returns {neg, sig}
+    function [4:0] dec_int4;
+        input [3:0] code;
+        reg neg;
+        reg [3:0] sig;
+        begin
+            neg = code[3];
+            sig = code[3] ? (~code + 4'd1) : code;
+            dec_int4 = {neg, sig};
+        end
+    endfunction
+    // int8: returns {neg, sig}
+    function [8:0] dec_int8;
+        input [7:0] code;
+        reg neg;
+        reg [7:0] sig;
+        begin
+            neg = code[7];
+            sig = code[7] ? (~code + 8'd1) : code;
+            dec_int8 = {neg, sig};
+        end
+    endfunction
+    // int16: returns {neg, sig}
+    function [16:0] dec_int16;
+        input [15:0] code;
+        reg neg;
+        reg [15:0] sig;
+        begin
+            neg = code[15];
+            sig = code[15] ? (~code + 16'd1) : code;
+            dec_int16 = {neg, sig};
+        end
+    endfunction
+    // fp4: returns {neg, expb, sig}
+    function [4:0] dec_fp4;
+        input [3:0] code;
+        reg zero;
+        reg [1:0] e_eff;
+        reg neg;
+        reg [1:0] expb;
+        reg [1:0] sig;
+        begin
+            zero = (code[2:0] == 3'd0);
+            e_eff = (code[2:1] == 2'd0) ? 2'd1 : code[2:1];
+            neg = code[3] & ~zero;
+            expb = zero ? 2'd1 : e_eff + 2'd3;
+            sig = {|code[2:1], code[0]};
+            dec_fp4 = {neg, expb, sig};
+        end
+    endfunction
+    // posit4_1: returns {nar, neg, expb, sig}
+    function [6:0] dec_posit4_1;
+        input [3:0] code;
+        reg zn;
+        reg nar;
+        reg neg;
+        reg [2:0] x;
+        reg r;
+        reg [1:0] y;
+        reg [1:0] lz;
+        reg rest;
+        reg [2:0] kx;
+        reg [3:0] expb;
+        reg sig;
+        begin
+            // zero or NaR
+            zn = (code[2:0] == 3'd0);
+            nar = code[3] & zn;
+            neg = code[3] & ~zn;
+            // |code| without its sign bit, then the regime: a run of r's
+            x = code[3] ? (~code[2:0] + 3'd1) : code[2:0];
+            r = x[2];
+            y = x[1:0] ^ {2{r}};
+            // run length - 1 = leading zeros of y
+            lz = y[1] ? 2'd0 :
+                y[0] ? 2'd1 :
+                2'd2;
+            // exponent and fraction bits after the regime and its terminator
+            rest = x[0:0] << lz;
+            // k = r ? lz : -lz - 1
+            kx = {1'd0, lz} ^ {3{~r}};
+            expb = zn ? 4'd4 : {kx, rest} + 4'd4;
+            sig = ~zn;
+            dec_posit4_1 = {nar, neg, expb, sig};
+        end
+    endfunction
+    // posit8_0: returns {nar, neg, expb, sig}
+    function [11:0] dec_posit8_0;
+        input [7:0] code;
+        reg zn;
+        reg nar;
+        reg neg;
+        reg [6:0] x;
+        reg r;
+        reg [5:0] y;
+        reg [2:0] lz;
+        reg [4:0] rest;
+        reg [3:0] kx;
+        reg [3:0] expb;
+        reg [5:0] sig;
+        begin
+            // zero or NaR
+            zn = (code[6:0] == 7'd0);
+            nar = code[7] & zn;
+            neg = code[7] & ~zn;
+            // |code| without its sign bit, then the regime: a run of r's
+            x = code[7] ? (~code[6:0] + 7'd1) : code[6:0];
+            r = x[6];
+            y = x[5:0] ^ {6{r}};
+            // run length - 1 = leading zeros of y
+            lz = y[5] ? 3'd0 :
+                y[4] ? 3'd1 :
+                y[3] ? 3'd2 :
+                y[2] ? 3'd3 :
+                y[1] ? 3'd4 :
+                y[0] ? 3'd5 :
+                3'd6;
+            // exponent and fraction bits after the regime and its terminator
+            rest = x[4:0] << lz;
+            // k = r ? lz : -lz - 1
+            kx = {1'd0, lz} ^ {4{~r}};
+            expb = zn ? 4'd11 : kx + 4'd6;
+            sig = zn ? 6'd0 : {1'b1, rest[4:0]};
+            dec_posit8_0 = {nar, neg, expb, sig};
+        end
+    endfunction
+    // posit16_1: returns {nar, neg, expb, sig}
+    function [20:0] dec_posit16_1;
+        input [15:0] code;
+        reg zn;
+        reg nar;
+        reg neg;
+        reg [14:0] x;
+        reg r;
+        reg [13:0] y;
+        reg [3:0] lz;
+        reg [12:0] rest;
+        reg [4:0] kx;
+        reg [5:0] expb;
+        reg [12:0] sig;
+        begin
+            // zero or NaR
+            zn = (code[14:0] == 15'd0);
+            nar = code[15] & zn;
+            neg = code[15] & ~zn;
+            // |code| without its sign bit, then the regime: a run of r's
+            x = code[15] ? (~code[14:0] + 15'd1) : code[14:0];
+            r = x[14];
+            y = x[13:0] ^ {14{r}};
+            // run length - 1 = leading zeros of y
+            lz = y[13] ? 4'd0 :
+                y[12] ? 4'd1 :
+                y[11] ? 4'd2 :
+                y[10] ? 4'd3 :
+                y[9] ? 4'd4 :
+                y[8] ? 4'd5 :
+                y[7] ? 4'd6 :
+                y[6] ? 4'd7 :
+                y[5] ? 4'd8 :
+                y[4] ? 4'd9 :
+                y[3] ? 4'd10 :
+                y[2] ? 4'd11 :
+                y[1] ? 4'd12 :
+                y[0] ? 4'd13 :
+                4'd14;
+            // exponent and fraction bits after the regime and its terminator
+            rest = x[12:0] << lz;
+            // k = r ? lz : -lz - 1
+            kx = {1'd0, lz} ^ {5{~r}};
+            expb = zn ? 6'd40 : {kx, rest[12]} + 6'd28;
+            sig = zn ? 13'd0 : {1'b1, rest[11:0]};
+            dec_posit16_1 = {nar, neg, expb, sig};
+        end
+    endfunction
+    // ovp4: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    function [13:0] dec_ovp4;
+        input [3:0] code0;
+        input [3:0] code1;
+        reg vic0;
+        reg vic1;
+        reg n0_neg;
+        reg [2:0] n0_sig;
+        reg o0;
+        reg [2:0] o0_expb;
+        reg [2:0] o0_sig;
+        reg neg0;
+        reg [2:0] sig0;
+        reg [2:0] expb0;
+        reg n1_neg;
+        reg [2:0] n1_sig;
+        reg o1;
+        reg [2:0] o1_expb;
+        reg [2:0] o1_sig;
+        reg neg1;
+        reg [2:0] sig1;
+        reg [2:0] expb1;
+        begin
+            vic0 = (code0 == 4'd8);
+            vic1 = (code1 == 4'd8);
+            // element 0
+            // INT normal: two's complement (the marker never takes this path)
+            n0_neg = code0[3];
+            n0_sig = (code0[3] ? (~code0[2:0] + 3'd1) : code0[2:0]);
+            // outlier: partner is the victim marker
+            o0 = vic1 & ~vic0;
+            o0_expb = {1'd0, code0[2:1]} + 3'd2;
+            o0_sig = {1'd0, {1'b1, code0[0:0]}};
+            neg0 = ~vic0 & (o0 ? code0[3] : n0_neg);
+            sig0 = vic0 ? 3'd0 : o0 ? o0_sig : n0_sig;
+            expb0 = vic0 ? 3'd0 : o0 ? o0_expb : 3'd0;
+            // element 1
+            // INT normal: two's complement (the marker never takes this path)
+            n1_neg = code1[3];
+            n1_sig = (code1[3] ? (~code1[2:0] + 3'd1) : code1[2:0]);
+            // outlier: partner is the victim marker
+            o1 = vic0 & ~vic1;
+            o1_expb = {1'd0, code1[2:1]} + 3'd2;
+            o1_sig = {1'd0, {1'b1, code1[0:0]}};
+            neg1 = ~vic1 & (o1 ? code1[3] : n1_neg);
+            sig1 = vic1 ? 3'd0 : o1 ? o1_sig : n1_sig;
+            expb1 = vic1 ? 3'd0 : o1 ? o1_expb : 3'd0;
+            dec_ovp4 = {neg1, expb1, sig1, neg0, expb0, sig0};
+        end
+    endfunction
+    // ovp4f: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    function [11:0] dec_ovp4f;
+        input [3:0] code0;
+        input [3:0] code1;
+        reg vic0;
+        reg vic1;
+        reg n0_neg;
+        reg [1:0] n0_sig;
+        reg [2:0] n0_expb;
+        reg o0;
+        reg [2:0] o0_expb;
+        reg [1:0] o0_sig;
+        reg neg0;
+        reg [1:0] sig0;
+        reg [2:0] expb0;
+        reg n1_neg;
+        reg [1:0] n1_sig;
+        reg [2:0] n1_expb;
+        reg o1;
+        reg [2:0] o1_expb;
+        reg [1:0] o1_sig;
+        reg neg1;
+        reg [1:0] sig1;
+        reg [2:0] expb1;
+        begin
+            vic0 = (code0 == 4'd8);
+            vic1 = (code1 == 4'd8);
+            // element 0
+            // flint4 normal: sign-magnitude, magnitude table from kernels_ref
+            n0_neg = code0[3] & (code0[2:0] != 3'd0);
+            n0_sig = (code0[2:0] == 3'd0) ? 2'd0 :
+                (code0[2:0] == 3'd1) ? 2'd1 :
+                (code0[2:0] == 3'd2) ? 2'd2 :
+                (code0[2:0] == 3'd3) ? 2'd3 :
+                (code0[2:0] == 3'd4) ? 2'd2 :
+                (code0[2:0] == 3'd5) ? 2'd3 :
+                (code0[2:0] == 3'd6) ? 2'd2 :
+                2'd2;
+            n0_expb = (code0[2:0] == 3'd0) ? 3'd0 :
+                (code0[2:0] == 3'd1) ? 3'd0 :
+                (code0[2:0] == 3'd2) ? 3'd0 :
+                (code0[2:0] == 3'd3) ? 3'd0 :
+                (code0[2:0] == 3'd4) ? 3'd1 :
+                (code0[2:0] == 3'd5) ? 3'd1 :
+                (code0[2:0] == 3'd6) ? 3'd2 :
+                3'd3;
+            // outlier: partner is the victim marker
+            o0 = vic1 & ~vic0;
+            o0_expb = {1'd0, code0[2:1]} + 3'd3;
+            o0_sig = {1'b1, code0[0:0]};
+            neg0 = ~vic0 & (o0 ? code0[3] : n0_neg);
+            sig0 = vic0 ? 2'd0 : o0 ? o0_sig : n0_sig;
+            expb0 = vic0 ? 3'd0 : o0 ? o0_expb : n0_expb;
+            // element 1
+            // flint4 normal: sign-magnitude, magnitude table from kernels_ref
+            n1_neg = code1[3] & (code1[2:0] != 3'd0);
+            n1_sig = (code1[2:0] == 3'd0) ? 2'd0 :
+                (code1[2:0] == 3'd1) ? 2'd1 :
+                (code1[2:0] == 3'd2) ? 2'd2 :
+                (code1[2:0] == 3'd3) ? 2'd3 :
+                (code1[2:0] == 3'd4) ? 2'd2 :
+                (code1[2:0] == 3'd5) ? 2'd3 :
+                (code1[2:0] == 3'd6) ? 2'd2 :
+                2'd2;
+            n1_expb = (code1[2:0] == 3'd0) ? 3'd0 :
+                (code1[2:0] == 3'd1) ? 3'd0 :
+                (code1[2:0] == 3'd2) ? 3'd0 :
+                (code1[2:0] == 3'd3) ? 3'd0 :
+                (code1[2:0] == 3'd4) ? 3'd1 :
+                (code1[2:0] == 3'd5) ? 3'd1 :
+                (code1[2:0] == 3'd6) ? 3'd2 :
+                3'd3;
+            // outlier: partner is the victim marker
+            o1 = vic0 & ~vic1;
+            o1_expb = {1'd0, code1[2:1]} + 3'd3;
+            o1_sig = {1'b1, code1[0:0]};
+            neg1 = ~vic1 & (o1 ? code1[3] : n1_neg);
+            sig1 = vic1 ? 2'd0 : o1 ? o1_sig : n1_sig;
+            expb1 = vic1 ? 3'd0 : o1 ? o1_expb : n1_expb;
+            dec_ovp4f = {neg1, expb1, sig1, neg0, expb0, sig0};
+        end
+    endfunction
+    // ovp8: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    function [21:0] dec_ovp8;
+        input [7:0] code0;
+        input [7:0] code1;
+        reg vic0;
+        reg vic1;
+        reg n0_neg;
+        reg [6:0] n0_sig;
+        reg o0;
+        reg [2:0] o0_expb;
+        reg [6:0] o0_sig;
+        reg neg0;
+        reg [6:0] sig0;
+        reg [2:0] expb0;
+        reg n1_neg;
+        reg [6:0] n1_sig;
+        reg o1;
+        reg [2:0] o1_expb;
+        reg [6:0] o1_sig;
+        reg neg1;
+        reg [6:0] sig1;
+        reg [2:0] expb1;
+        begin
+            vic0 = (code0 == 8'd128);
+            vic1 = (code1 == 8'd128);
+            // element 0
+            // INT normal: two's complement (the marker never takes this path)
+            n0_neg = code0[7];
+            n0_sig = (code0[7] ? (~code0[6:0] + 7'd1) : code0[6:0]);
+            // outlier: partner is the victim marker
+            o0 = vic1 & ~vic0;
+            o0_expb = {1'd0, code0[6:5]} + 3'd2;
+            o0_sig = {1'd0, {1'b1, code0[4:0]}};
+            neg0 = ~vic0 & (o0 ? code0[7] : n0_neg);
+            sig0 = vic0 ? 7'd0 : o0 ? o0_sig : n0_sig;
+            expb0 = vic0 ? 3'd0 : o0 ? o0_expb : 3'd0;
+            // element 1
+            // INT normal: two's complement (the marker never takes this path)
+            n1_neg = code1[7];
+            n1_sig = (code1[7] ? (~code1[6:0] + 7'd1) : code1[6:0]);
+            // outlier: partner is the victim marker
+            o1 = vic0 & ~vic1;
+            o1_expb = {1'd0, code1[6:5]} + 3'd2;
+            o1_sig = {1'd0, {1'b1, code1[4:0]}};
+            neg1 = ~vic1 & (o1 ? code1[7] : n1_neg);
+            sig1 = vic1 ? 7'd0 : o1 ? o1_sig : n1_sig;
+            expb1 = vic1 ? 3'd0 : o1 ? o1_expb : 3'd0;
+            dec_ovp8 = {neg1, expb1, sig1, neg0, expb0, sig0};
+        end
+    endfunction
 
-    // ---- decoders (operand isolation: a decoder the pair does not use sees code 0)
-    wire w_int4_p0_en = w_is_int4;
-    wire [3:0] w_int4_p0_code = {4{w_int4_p0_en}} & w_data[3:0];
-    wire w_int4_p0_neg;
-    wire [3:0] w_int4_p0_sig;
-    npe_dec_int4 u_w_int4_p0 (
-        .in_code(w_int4_p0_code),
-        .out_neg(w_int4_p0_neg),
-        .out_sig(w_int4_p0_sig)
-    );
-    wire w_int4_p4_en = w_is_int4 & e4;
-    wire [3:0] w_int4_p4_code = {4{w_int4_p4_en}} & w_data[7:4];
-    wire w_int4_p4_neg;
-    wire [3:0] w_int4_p4_sig;
-    npe_dec_int4 u_w_int4_p4 (
-        .in_code(w_int4_p4_code),
-        .out_neg(w_int4_p4_neg),
-        .out_sig(w_int4_p4_sig)
-    );
-    wire w_int4_p8_en = w_is_int4 & (e4 | e8);
-    wire [3:0] w_int4_p8_code = {4{w_int4_p8_en}} & w_data[11:8];
-    wire w_int4_p8_neg;
-    wire [3:0] w_int4_p8_sig;
-    npe_dec_int4 u_w_int4_p8 (
-        .in_code(w_int4_p8_code),
-        .out_neg(w_int4_p8_neg),
-        .out_sig(w_int4_p8_sig)
-    );
-    wire w_int4_p12_en = w_is_int4 & e4;
-    wire [3:0] w_int4_p12_code = {4{w_int4_p12_en}} & w_data[15:12];
-    wire w_int4_p12_neg;
-    wire [3:0] w_int4_p12_sig;
-    npe_dec_int4 u_w_int4_p12 (
-        .in_code(w_int4_p12_code),
-        .out_neg(w_int4_p12_neg),
-        .out_sig(w_int4_p12_sig)
-    );
-    wire w_int8_p0_en = w_is_int8;
-    wire [7:0] w_int8_p0_code = {8{w_int8_p0_en}} & w_data[7:0];
-    wire w_int8_p0_neg;
-    wire [7:0] w_int8_p0_sig;
-    npe_dec_int8 u_w_int8_p0 (
-        .in_code(w_int8_p0_code),
-        .out_neg(w_int8_p0_neg),
-        .out_sig(w_int8_p0_sig)
-    );
-    wire w_int8_p8_en = w_is_int8 & e8;
-    wire [7:0] w_int8_p8_code = {8{w_int8_p8_en}} & w_data[15:8];
-    wire w_int8_p8_neg;
-    wire [7:0] w_int8_p8_sig;
-    npe_dec_int8 u_w_int8_p8 (
-        .in_code(w_int8_p8_code),
-        .out_neg(w_int8_p8_neg),
-        .out_sig(w_int8_p8_sig)
-    );
-    wire w_int16_p0_en = w_is_int16;
-    wire [15:0] w_int16_p0_code = {16{w_int16_p0_en}} & w_data[15:0];
-    wire w_int16_p0_neg;
-    wire [15:0] w_int16_p0_sig;
-    npe_dec_int16 u_w_int16_p0 (
-        .in_code(w_int16_p0_code),
-        .out_neg(w_int16_p0_neg),
-        .out_sig(w_int16_p0_sig)
-    );
-    wire w_fp4_p0_en = w_is_fp4;
-    wire [3:0] w_fp4_p0_code = {4{w_fp4_p0_en}} & w_data[3:0];
-    wire w_fp4_p0_neg;
-    wire [1:0] w_fp4_p0_expb;
-    wire [1:0] w_fp4_p0_sig;
-    npe_dec_fp4 u_w_fp4_p0 (
-        .in_code(w_fp4_p0_code),
-        .out_neg(w_fp4_p0_neg),
-        .out_expb(w_fp4_p0_expb),
-        .out_sig(w_fp4_p0_sig)
-    );
-    wire w_fp4_p4_en = w_is_fp4 & e4;
-    wire [3:0] w_fp4_p4_code = {4{w_fp4_p4_en}} & w_data[7:4];
-    wire w_fp4_p4_neg;
-    wire [1:0] w_fp4_p4_expb;
-    wire [1:0] w_fp4_p4_sig;
-    npe_dec_fp4 u_w_fp4_p4 (
-        .in_code(w_fp4_p4_code),
-        .out_neg(w_fp4_p4_neg),
-        .out_expb(w_fp4_p4_expb),
-        .out_sig(w_fp4_p4_sig)
-    );
-    wire w_fp4_p8_en = w_is_fp4 & (e4 | e8);
-    wire [3:0] w_fp4_p8_code = {4{w_fp4_p8_en}} & w_data[11:8];
-    wire w_fp4_p8_neg;
-    wire [1:0] w_fp4_p8_expb;
-    wire [1:0] w_fp4_p8_sig;
-    npe_dec_fp4 u_w_fp4_p8 (
-        .in_code(w_fp4_p8_code),
-        .out_neg(w_fp4_p8_neg),
-        .out_expb(w_fp4_p8_expb),
-        .out_sig(w_fp4_p8_sig)
-    );
-    wire w_fp4_p12_en = w_is_fp4 & e4;
-    wire [3:0] w_fp4_p12_code = {4{w_fp4_p12_en}} & w_data[15:12];
-    wire w_fp4_p12_neg;
-    wire [1:0] w_fp4_p12_expb;
-    wire [1:0] w_fp4_p12_sig;
-    npe_dec_fp4 u_w_fp4_p12 (
-        .in_code(w_fp4_p12_code),
-        .out_neg(w_fp4_p12_neg),
-        .out_expb(w_fp4_p12_expb),
-        .out_sig(w_fp4_p12_sig)
-    );
-    wire w_posit4_1_p0_en = w_is_posit4_1;
-    wire [3:0] w_posit4_1_p0_code = {4{w_posit4_1_p0_en}} & w_data[3:0];
-    wire w_posit4_1_p0_neg;
-    wire [3:0] w_posit4_1_p0_expb;
-    wire w_posit4_1_p0_sig;
-    wire w_posit4_1_p0_nar;
-    npe_dec_posit4_1 u_w_posit4_1_p0 (
-        .in_code(w_posit4_1_p0_code),
-        .out_neg(w_posit4_1_p0_neg),
-        .out_expb(w_posit4_1_p0_expb),
-        .out_sig(w_posit4_1_p0_sig),
-        .out_nar(w_posit4_1_p0_nar)
-    );
-    wire w_posit4_1_p4_en = w_is_posit4_1 & e4;
-    wire [3:0] w_posit4_1_p4_code = {4{w_posit4_1_p4_en}} & w_data[7:4];
-    wire w_posit4_1_p4_neg;
-    wire [3:0] w_posit4_1_p4_expb;
-    wire w_posit4_1_p4_sig;
-    wire w_posit4_1_p4_nar;
-    npe_dec_posit4_1 u_w_posit4_1_p4 (
-        .in_code(w_posit4_1_p4_code),
-        .out_neg(w_posit4_1_p4_neg),
-        .out_expb(w_posit4_1_p4_expb),
-        .out_sig(w_posit4_1_p4_sig),
-        .out_nar(w_posit4_1_p4_nar)
-    );
-    wire w_posit4_1_p8_en = w_is_posit4_1 & (e4 | e8);
-    wire [3:0] w_posit4_1_p8_code = {4{w_posit4_1_p8_en}} & w_data[11:8];
-    wire w_posit4_1_p8_neg;
-    wire [3:0] w_posit4_1_p8_expb;
-    wire w_posit4_1_p8_sig;
-    wire w_posit4_1_p8_nar;
-    npe_dec_posit4_1 u_w_posit4_1_p8 (
-        .in_code(w_posit4_1_p8_code),
-        .out_neg(w_posit4_1_p8_neg),
-        .out_expb(w_posit4_1_p8_expb),
-        .out_sig(w_posit4_1_p8_sig),
-        .out_nar(w_posit4_1_p8_nar)
-    );
-    wire w_posit4_1_p12_en = w_is_posit4_1 & e4;
-    wire [3:0] w_posit4_1_p12_code = {4{w_posit4_1_p12_en}} & w_data[15:12];
-    wire w_posit4_1_p12_neg;
-    wire [3:0] w_posit4_1_p12_expb;
-    wire w_posit4_1_p12_sig;
-    wire w_posit4_1_p12_nar;
-    npe_dec_posit4_1 u_w_posit4_1_p12 (
-        .in_code(w_posit4_1_p12_code),
-        .out_neg(w_posit4_1_p12_neg),
-        .out_expb(w_posit4_1_p12_expb),
-        .out_sig(w_posit4_1_p12_sig),
-        .out_nar(w_posit4_1_p12_nar)
-    );
-    wire w_posit8_0_p0_en = w_is_posit8_0;
-    wire [7:0] w_posit8_0_p0_code = {8{w_posit8_0_p0_en}} & w_data[7:0];
-    wire w_posit8_0_p0_neg;
-    wire [3:0] w_posit8_0_p0_expb;
-    wire [5:0] w_posit8_0_p0_sig;
-    wire w_posit8_0_p0_nar;
-    npe_dec_posit8_0 u_w_posit8_0_p0 (
-        .in_code(w_posit8_0_p0_code),
-        .out_neg(w_posit8_0_p0_neg),
-        .out_expb(w_posit8_0_p0_expb),
-        .out_sig(w_posit8_0_p0_sig),
-        .out_nar(w_posit8_0_p0_nar)
-    );
-    wire w_posit8_0_p8_en = w_is_posit8_0 & e8;
-    wire [7:0] w_posit8_0_p8_code = {8{w_posit8_0_p8_en}} & w_data[15:8];
-    wire w_posit8_0_p8_neg;
-    wire [3:0] w_posit8_0_p8_expb;
-    wire [5:0] w_posit8_0_p8_sig;
-    wire w_posit8_0_p8_nar;
-    npe_dec_posit8_0 u_w_posit8_0_p8 (
-        .in_code(w_posit8_0_p8_code),
-        .out_neg(w_posit8_0_p8_neg),
-        .out_expb(w_posit8_0_p8_expb),
-        .out_sig(w_posit8_0_p8_sig),
-        .out_nar(w_posit8_0_p8_nar)
-    );
-    wire w_posit16_1_p0_en = w_is_posit16_1;
-    wire [15:0] w_posit16_1_p0_code = {16{w_posit16_1_p0_en}} & w_data[15:0];
-    wire w_posit16_1_p0_neg;
-    wire [5:0] w_posit16_1_p0_expb;
-    wire [12:0] w_posit16_1_p0_sig;
-    wire w_posit16_1_p0_nar;
-    npe_dec_posit16_1 u_w_posit16_1_p0 (
-        .in_code(w_posit16_1_p0_code),
-        .out_neg(w_posit16_1_p0_neg),
-        .out_expb(w_posit16_1_p0_expb),
-        .out_sig(w_posit16_1_p0_sig),
-        .out_nar(w_posit16_1_p0_nar)
-    );
-    wire w_ovp4_e4_k0_en = w_is_ovp4 & e4;
-    wire [3:0] w_ovp4_e4_k0_code0 = {4{w_ovp4_e4_k0_en}} & w_data[3:0];
-    wire [3:0] w_ovp4_e4_k0_code1 = {4{w_ovp4_e4_k0_en}} & w_data[7:4];
-    wire w_ovp4_e4_k0_neg0;
-    wire [2:0] w_ovp4_e4_k0_expb0;
-    wire [2:0] w_ovp4_e4_k0_sig0;
-    wire w_ovp4_e4_k0_neg1;
-    wire [2:0] w_ovp4_e4_k0_expb1;
-    wire [2:0] w_ovp4_e4_k0_sig1;
-    npe_dec_ovp4 u_w_ovp4_e4_k0 (
-        .in_code0(w_ovp4_e4_k0_code0),
-        .in_code1(w_ovp4_e4_k0_code1),
-        .out_neg0(w_ovp4_e4_k0_neg0),
-        .out_expb0(w_ovp4_e4_k0_expb0),
-        .out_sig0(w_ovp4_e4_k0_sig0),
-        .out_neg1(w_ovp4_e4_k0_neg1),
-        .out_expb1(w_ovp4_e4_k0_expb1),
-        .out_sig1(w_ovp4_e4_k0_sig1)
-    );
-    wire w_ovp4_e4_k1_en = w_is_ovp4 & e4;
-    wire [3:0] w_ovp4_e4_k1_code0 = {4{w_ovp4_e4_k1_en}} & w_data[11:8];
-    wire [3:0] w_ovp4_e4_k1_code1 = {4{w_ovp4_e4_k1_en}} & w_data[15:12];
-    wire w_ovp4_e4_k1_neg0;
-    wire [2:0] w_ovp4_e4_k1_expb0;
-    wire [2:0] w_ovp4_e4_k1_sig0;
-    wire w_ovp4_e4_k1_neg1;
-    wire [2:0] w_ovp4_e4_k1_expb1;
-    wire [2:0] w_ovp4_e4_k1_sig1;
-    npe_dec_ovp4 u_w_ovp4_e4_k1 (
-        .in_code0(w_ovp4_e4_k1_code0),
-        .in_code1(w_ovp4_e4_k1_code1),
-        .out_neg0(w_ovp4_e4_k1_neg0),
-        .out_expb0(w_ovp4_e4_k1_expb0),
-        .out_sig0(w_ovp4_e4_k1_sig0),
-        .out_neg1(w_ovp4_e4_k1_neg1),
-        .out_expb1(w_ovp4_e4_k1_expb1),
-        .out_sig1(w_ovp4_e4_k1_sig1)
-    );
-    wire w_ovp4_e8_k0_en = w_is_ovp4 & e8;
-    wire [3:0] w_ovp4_e8_k0_code0 = {4{w_ovp4_e8_k0_en}} & w_data[3:0];
-    wire [3:0] w_ovp4_e8_k0_code1 = {4{w_ovp4_e8_k0_en}} & w_data[11:8];
-    wire w_ovp4_e8_k0_neg0;
-    wire [2:0] w_ovp4_e8_k0_expb0;
-    wire [2:0] w_ovp4_e8_k0_sig0;
-    wire w_ovp4_e8_k0_neg1;
-    wire [2:0] w_ovp4_e8_k0_expb1;
-    wire [2:0] w_ovp4_e8_k0_sig1;
-    npe_dec_ovp4 u_w_ovp4_e8_k0 (
-        .in_code0(w_ovp4_e8_k0_code0),
-        .in_code1(w_ovp4_e8_k0_code1),
-        .out_neg0(w_ovp4_e8_k0_neg0),
-        .out_expb0(w_ovp4_e8_k0_expb0),
-        .out_sig0(w_ovp4_e8_k0_sig0),
-        .out_neg1(w_ovp4_e8_k0_neg1),
-        .out_expb1(w_ovp4_e8_k0_expb1),
-        .out_sig1(w_ovp4_e8_k0_sig1)
-    );
-    wire w_ovp4f_e4_k0_en = w_is_ovp4f & e4;
-    wire [3:0] w_ovp4f_e4_k0_code0 = {4{w_ovp4f_e4_k0_en}} & w_data[3:0];
-    wire [3:0] w_ovp4f_e4_k0_code1 = {4{w_ovp4f_e4_k0_en}} & w_data[7:4];
-    wire w_ovp4f_e4_k0_neg0;
-    wire [2:0] w_ovp4f_e4_k0_expb0;
-    wire [1:0] w_ovp4f_e4_k0_sig0;
-    wire w_ovp4f_e4_k0_neg1;
-    wire [2:0] w_ovp4f_e4_k0_expb1;
-    wire [1:0] w_ovp4f_e4_k0_sig1;
-    npe_dec_ovp4f u_w_ovp4f_e4_k0 (
-        .in_code0(w_ovp4f_e4_k0_code0),
-        .in_code1(w_ovp4f_e4_k0_code1),
-        .out_neg0(w_ovp4f_e4_k0_neg0),
-        .out_expb0(w_ovp4f_e4_k0_expb0),
-        .out_sig0(w_ovp4f_e4_k0_sig0),
-        .out_neg1(w_ovp4f_e4_k0_neg1),
-        .out_expb1(w_ovp4f_e4_k0_expb1),
-        .out_sig1(w_ovp4f_e4_k0_sig1)
-    );
-    wire w_ovp4f_e4_k1_en = w_is_ovp4f & e4;
-    wire [3:0] w_ovp4f_e4_k1_code0 = {4{w_ovp4f_e4_k1_en}} & w_data[11:8];
-    wire [3:0] w_ovp4f_e4_k1_code1 = {4{w_ovp4f_e4_k1_en}} & w_data[15:12];
-    wire w_ovp4f_e4_k1_neg0;
-    wire [2:0] w_ovp4f_e4_k1_expb0;
-    wire [1:0] w_ovp4f_e4_k1_sig0;
-    wire w_ovp4f_e4_k1_neg1;
-    wire [2:0] w_ovp4f_e4_k1_expb1;
-    wire [1:0] w_ovp4f_e4_k1_sig1;
-    npe_dec_ovp4f u_w_ovp4f_e4_k1 (
-        .in_code0(w_ovp4f_e4_k1_code0),
-        .in_code1(w_ovp4f_e4_k1_code1),
-        .out_neg0(w_ovp4f_e4_k1_neg0),
-        .out_expb0(w_ovp4f_e4_k1_expb0),
-        .out_sig0(w_ovp4f_e4_k1_sig0),
-        .out_neg1(w_ovp4f_e4_k1_neg1),
-        .out_expb1(w_ovp4f_e4_k1_expb1),
-        .out_sig1(w_ovp4f_e4_k1_sig1)
-    );
-    wire w_ovp4f_e8_k0_en = w_is_ovp4f & e8;
-    wire [3:0] w_ovp4f_e8_k0_code0 = {4{w_ovp4f_e8_k0_en}} & w_data[3:0];
-    wire [3:0] w_ovp4f_e8_k0_code1 = {4{w_ovp4f_e8_k0_en}} & w_data[11:8];
-    wire w_ovp4f_e8_k0_neg0;
-    wire [2:0] w_ovp4f_e8_k0_expb0;
-    wire [1:0] w_ovp4f_e8_k0_sig0;
-    wire w_ovp4f_e8_k0_neg1;
-    wire [2:0] w_ovp4f_e8_k0_expb1;
-    wire [1:0] w_ovp4f_e8_k0_sig1;
-    npe_dec_ovp4f u_w_ovp4f_e8_k0 (
-        .in_code0(w_ovp4f_e8_k0_code0),
-        .in_code1(w_ovp4f_e8_k0_code1),
-        .out_neg0(w_ovp4f_e8_k0_neg0),
-        .out_expb0(w_ovp4f_e8_k0_expb0),
-        .out_sig0(w_ovp4f_e8_k0_sig0),
-        .out_neg1(w_ovp4f_e8_k0_neg1),
-        .out_expb1(w_ovp4f_e8_k0_expb1),
-        .out_sig1(w_ovp4f_e8_k0_sig1)
-    );
-    wire w_ovp8_e8_k0_en = w_is_ovp8;
-    wire [7:0] w_ovp8_e8_k0_code0 = {8{w_ovp8_e8_k0_en}} & w_data[7:0];
-    wire [7:0] w_ovp8_e8_k0_code1 = {8{w_ovp8_e8_k0_en}} & w_data[15:8];
-    wire w_ovp8_e8_k0_neg0;
-    wire [2:0] w_ovp8_e8_k0_expb0;
-    wire [6:0] w_ovp8_e8_k0_sig0;
-    wire w_ovp8_e8_k0_neg1;
-    wire [2:0] w_ovp8_e8_k0_expb1;
-    wire [6:0] w_ovp8_e8_k0_sig1;
-    npe_dec_ovp8 u_w_ovp8_e8_k0 (
-        .in_code0(w_ovp8_e8_k0_code0),
-        .in_code1(w_ovp8_e8_k0_code1),
-        .out_neg0(w_ovp8_e8_k0_neg0),
-        .out_expb0(w_ovp8_e8_k0_expb0),
-        .out_sig0(w_ovp8_e8_k0_sig0),
-        .out_neg1(w_ovp8_e8_k0_neg1),
-        .out_expb1(w_ovp8_e8_k0_expb1),
-        .out_sig1(w_ovp8_e8_k0_sig1)
-    );
-    wire a_int4_p0_en = a_is_int4;
-    wire [3:0] a_int4_p0_code = {4{a_int4_p0_en}} & a_data[3:0];
-    wire a_int4_p0_neg;
-    wire [3:0] a_int4_p0_sig;
-    npe_dec_int4 u_a_int4_p0 (
-        .in_code(a_int4_p0_code),
-        .out_neg(a_int4_p0_neg),
-        .out_sig(a_int4_p0_sig)
-    );
-    wire a_int4_p4_en = a_is_int4 & e4;
-    wire [3:0] a_int4_p4_code = {4{a_int4_p4_en}} & a_data[7:4];
-    wire a_int4_p4_neg;
-    wire [3:0] a_int4_p4_sig;
-    npe_dec_int4 u_a_int4_p4 (
-        .in_code(a_int4_p4_code),
-        .out_neg(a_int4_p4_neg),
-        .out_sig(a_int4_p4_sig)
-    );
-    wire a_int4_p8_en = a_is_int4 & (e4 | e8);
-    wire [3:0] a_int4_p8_code = {4{a_int4_p8_en}} & a_data[11:8];
-    wire a_int4_p8_neg;
-    wire [3:0] a_int4_p8_sig;
-    npe_dec_int4 u_a_int4_p8 (
-        .in_code(a_int4_p8_code),
-        .out_neg(a_int4_p8_neg),
-        .out_sig(a_int4_p8_sig)
-    );
-    wire a_int4_p12_en = a_is_int4 & e4;
-    wire [3:0] a_int4_p12_code = {4{a_int4_p12_en}} & a_data[15:12];
-    wire a_int4_p12_neg;
-    wire [3:0] a_int4_p12_sig;
-    npe_dec_int4 u_a_int4_p12 (
-        .in_code(a_int4_p12_code),
-        .out_neg(a_int4_p12_neg),
-        .out_sig(a_int4_p12_sig)
-    );
-    wire a_int8_p0_en = a_is_int8;
-    wire [7:0] a_int8_p0_code = {8{a_int8_p0_en}} & a_data[7:0];
-    wire a_int8_p0_neg;
-    wire [7:0] a_int8_p0_sig;
-    npe_dec_int8 u_a_int8_p0 (
-        .in_code(a_int8_p0_code),
-        .out_neg(a_int8_p0_neg),
-        .out_sig(a_int8_p0_sig)
-    );
-    wire a_int8_p8_en = a_is_int8 & e8;
-    wire [7:0] a_int8_p8_code = {8{a_int8_p8_en}} & a_data[15:8];
-    wire a_int8_p8_neg;
-    wire [7:0] a_int8_p8_sig;
-    npe_dec_int8 u_a_int8_p8 (
-        .in_code(a_int8_p8_code),
-        .out_neg(a_int8_p8_neg),
-        .out_sig(a_int8_p8_sig)
-    );
-    wire a_int16_p0_en = a_is_int16;
-    wire [15:0] a_int16_p0_code = {16{a_int16_p0_en}} & a_data[15:0];
-    wire a_int16_p0_neg;
-    wire [15:0] a_int16_p0_sig;
-    npe_dec_int16 u_a_int16_p0 (
-        .in_code(a_int16_p0_code),
-        .out_neg(a_int16_p0_neg),
-        .out_sig(a_int16_p0_sig)
-    );
-    wire a_fp4_p0_en = a_is_fp4;
-    wire [3:0] a_fp4_p0_code = {4{a_fp4_p0_en}} & a_data[3:0];
-    wire a_fp4_p0_neg;
-    wire [1:0] a_fp4_p0_expb;
-    wire [1:0] a_fp4_p0_sig;
-    npe_dec_fp4 u_a_fp4_p0 (
-        .in_code(a_fp4_p0_code),
-        .out_neg(a_fp4_p0_neg),
-        .out_expb(a_fp4_p0_expb),
-        .out_sig(a_fp4_p0_sig)
-    );
-    wire a_fp4_p4_en = a_is_fp4 & e4;
-    wire [3:0] a_fp4_p4_code = {4{a_fp4_p4_en}} & a_data[7:4];
-    wire a_fp4_p4_neg;
-    wire [1:0] a_fp4_p4_expb;
-    wire [1:0] a_fp4_p4_sig;
-    npe_dec_fp4 u_a_fp4_p4 (
-        .in_code(a_fp4_p4_code),
-        .out_neg(a_fp4_p4_neg),
-        .out_expb(a_fp4_p4_expb),
-        .out_sig(a_fp4_p4_sig)
-    );
-    wire a_fp4_p8_en = a_is_fp4 & (e4 | e8);
-    wire [3:0] a_fp4_p8_code = {4{a_fp4_p8_en}} & a_data[11:8];
-    wire a_fp4_p8_neg;
-    wire [1:0] a_fp4_p8_expb;
-    wire [1:0] a_fp4_p8_sig;
-    npe_dec_fp4 u_a_fp4_p8 (
-        .in_code(a_fp4_p8_code),
-        .out_neg(a_fp4_p8_neg),
-        .out_expb(a_fp4_p8_expb),
-        .out_sig(a_fp4_p8_sig)
-    );
-    wire a_fp4_p12_en = a_is_fp4 & e4;
-    wire [3:0] a_fp4_p12_code = {4{a_fp4_p12_en}} & a_data[15:12];
-    wire a_fp4_p12_neg;
-    wire [1:0] a_fp4_p12_expb;
-    wire [1:0] a_fp4_p12_sig;
-    npe_dec_fp4 u_a_fp4_p12 (
-        .in_code(a_fp4_p12_code),
-        .out_neg(a_fp4_p12_neg),
-        .out_expb(a_fp4_p12_expb),
-        .out_sig(a_fp4_p12_sig)
-    );
-    wire a_posit4_1_p0_en = a_is_posit4_1;
-    wire [3:0] a_posit4_1_p0_code = {4{a_posit4_1_p0_en}} & a_data[3:0];
-    wire a_posit4_1_p0_neg;
-    wire [3:0] a_posit4_1_p0_expb;
-    wire a_posit4_1_p0_sig;
-    wire a_posit4_1_p0_nar;
-    npe_dec_posit4_1 u_a_posit4_1_p0 (
-        .in_code(a_posit4_1_p0_code),
-        .out_neg(a_posit4_1_p0_neg),
-        .out_expb(a_posit4_1_p0_expb),
-        .out_sig(a_posit4_1_p0_sig),
-        .out_nar(a_posit4_1_p0_nar)
-    );
-    wire a_posit4_1_p4_en = a_is_posit4_1 & e4;
-    wire [3:0] a_posit4_1_p4_code = {4{a_posit4_1_p4_en}} & a_data[7:4];
-    wire a_posit4_1_p4_neg;
-    wire [3:0] a_posit4_1_p4_expb;
-    wire a_posit4_1_p4_sig;
-    wire a_posit4_1_p4_nar;
-    npe_dec_posit4_1 u_a_posit4_1_p4 (
-        .in_code(a_posit4_1_p4_code),
-        .out_neg(a_posit4_1_p4_neg),
-        .out_expb(a_posit4_1_p4_expb),
-        .out_sig(a_posit4_1_p4_sig),
-        .out_nar(a_posit4_1_p4_nar)
-    );
-    wire a_posit4_1_p8_en = a_is_posit4_1 & (e4 | e8);
-    wire [3:0] a_posit4_1_p8_code = {4{a_posit4_1_p8_en}} & a_data[11:8];
-    wire a_posit4_1_p8_neg;
-    wire [3:0] a_posit4_1_p8_expb;
-    wire a_posit4_1_p8_sig;
-    wire a_posit4_1_p8_nar;
-    npe_dec_posit4_1 u_a_posit4_1_p8 (
-        .in_code(a_posit4_1_p8_code),
-        .out_neg(a_posit4_1_p8_neg),
-        .out_expb(a_posit4_1_p8_expb),
-        .out_sig(a_posit4_1_p8_sig),
-        .out_nar(a_posit4_1_p8_nar)
-    );
-    wire a_posit4_1_p12_en = a_is_posit4_1 & e4;
-    wire [3:0] a_posit4_1_p12_code = {4{a_posit4_1_p12_en}} & a_data[15:12];
-    wire a_posit4_1_p12_neg;
-    wire [3:0] a_posit4_1_p12_expb;
-    wire a_posit4_1_p12_sig;
-    wire a_posit4_1_p12_nar;
-    npe_dec_posit4_1 u_a_posit4_1_p12 (
-        .in_code(a_posit4_1_p12_code),
-        .out_neg(a_posit4_1_p12_neg),
-        .out_expb(a_posit4_1_p12_expb),
-        .out_sig(a_posit4_1_p12_sig),
-        .out_nar(a_posit4_1_p12_nar)
-    );
-    wire a_posit8_0_p0_en = a_is_posit8_0;
-    wire [7:0] a_posit8_0_p0_code = {8{a_posit8_0_p0_en}} & a_data[7:0];
-    wire a_posit8_0_p0_neg;
-    wire [3:0] a_posit8_0_p0_expb;
-    wire [5:0] a_posit8_0_p0_sig;
-    wire a_posit8_0_p0_nar;
-    npe_dec_posit8_0 u_a_posit8_0_p0 (
-        .in_code(a_posit8_0_p0_code),
-        .out_neg(a_posit8_0_p0_neg),
-        .out_expb(a_posit8_0_p0_expb),
-        .out_sig(a_posit8_0_p0_sig),
-        .out_nar(a_posit8_0_p0_nar)
-    );
-    wire a_posit8_0_p8_en = a_is_posit8_0 & e8;
-    wire [7:0] a_posit8_0_p8_code = {8{a_posit8_0_p8_en}} & a_data[15:8];
-    wire a_posit8_0_p8_neg;
-    wire [3:0] a_posit8_0_p8_expb;
-    wire [5:0] a_posit8_0_p8_sig;
-    wire a_posit8_0_p8_nar;
-    npe_dec_posit8_0 u_a_posit8_0_p8 (
-        .in_code(a_posit8_0_p8_code),
-        .out_neg(a_posit8_0_p8_neg),
-        .out_expb(a_posit8_0_p8_expb),
-        .out_sig(a_posit8_0_p8_sig),
-        .out_nar(a_posit8_0_p8_nar)
-    );
-    wire a_posit16_1_p0_en = a_is_posit16_1;
-    wire [15:0] a_posit16_1_p0_code = {16{a_posit16_1_p0_en}} & a_data[15:0];
-    wire a_posit16_1_p0_neg;
-    wire [5:0] a_posit16_1_p0_expb;
-    wire [12:0] a_posit16_1_p0_sig;
-    wire a_posit16_1_p0_nar;
-    npe_dec_posit16_1 u_a_posit16_1_p0 (
-        .in_code(a_posit16_1_p0_code),
-        .out_neg(a_posit16_1_p0_neg),
-        .out_expb(a_posit16_1_p0_expb),
-        .out_sig(a_posit16_1_p0_sig),
-        .out_nar(a_posit16_1_p0_nar)
-    );
-    wire a_ovp4_e4_k0_en = a_is_ovp4 & e4;
-    wire [3:0] a_ovp4_e4_k0_code0 = {4{a_ovp4_e4_k0_en}} & a_data[3:0];
-    wire [3:0] a_ovp4_e4_k0_code1 = {4{a_ovp4_e4_k0_en}} & a_data[7:4];
-    wire a_ovp4_e4_k0_neg0;
-    wire [2:0] a_ovp4_e4_k0_expb0;
-    wire [2:0] a_ovp4_e4_k0_sig0;
-    wire a_ovp4_e4_k0_neg1;
-    wire [2:0] a_ovp4_e4_k0_expb1;
-    wire [2:0] a_ovp4_e4_k0_sig1;
-    npe_dec_ovp4 u_a_ovp4_e4_k0 (
-        .in_code0(a_ovp4_e4_k0_code0),
-        .in_code1(a_ovp4_e4_k0_code1),
-        .out_neg0(a_ovp4_e4_k0_neg0),
-        .out_expb0(a_ovp4_e4_k0_expb0),
-        .out_sig0(a_ovp4_e4_k0_sig0),
-        .out_neg1(a_ovp4_e4_k0_neg1),
-        .out_expb1(a_ovp4_e4_k0_expb1),
-        .out_sig1(a_ovp4_e4_k0_sig1)
-    );
-    wire a_ovp4_e4_k1_en = a_is_ovp4 & e4;
-    wire [3:0] a_ovp4_e4_k1_code0 = {4{a_ovp4_e4_k1_en}} & a_data[11:8];
-    wire [3:0] a_ovp4_e4_k1_code1 = {4{a_ovp4_e4_k1_en}} & a_data[15:12];
-    wire a_ovp4_e4_k1_neg0;
-    wire [2:0] a_ovp4_e4_k1_expb0;
-    wire [2:0] a_ovp4_e4_k1_sig0;
-    wire a_ovp4_e4_k1_neg1;
-    wire [2:0] a_ovp4_e4_k1_expb1;
-    wire [2:0] a_ovp4_e4_k1_sig1;
-    npe_dec_ovp4 u_a_ovp4_e4_k1 (
-        .in_code0(a_ovp4_e4_k1_code0),
-        .in_code1(a_ovp4_e4_k1_code1),
-        .out_neg0(a_ovp4_e4_k1_neg0),
-        .out_expb0(a_ovp4_e4_k1_expb0),
-        .out_sig0(a_ovp4_e4_k1_sig0),
-        .out_neg1(a_ovp4_e4_k1_neg1),
-        .out_expb1(a_ovp4_e4_k1_expb1),
-        .out_sig1(a_ovp4_e4_k1_sig1)
-    );
-    wire a_ovp4_e8_k0_en = a_is_ovp4 & e8;
-    wire [3:0] a_ovp4_e8_k0_code0 = {4{a_ovp4_e8_k0_en}} & a_data[3:0];
-    wire [3:0] a_ovp4_e8_k0_code1 = {4{a_ovp4_e8_k0_en}} & a_data[11:8];
-    wire a_ovp4_e8_k0_neg0;
-    wire [2:0] a_ovp4_e8_k0_expb0;
-    wire [2:0] a_ovp4_e8_k0_sig0;
-    wire a_ovp4_e8_k0_neg1;
-    wire [2:0] a_ovp4_e8_k0_expb1;
-    wire [2:0] a_ovp4_e8_k0_sig1;
-    npe_dec_ovp4 u_a_ovp4_e8_k0 (
-        .in_code0(a_ovp4_e8_k0_code0),
-        .in_code1(a_ovp4_e8_k0_code1),
-        .out_neg0(a_ovp4_e8_k0_neg0),
-        .out_expb0(a_ovp4_e8_k0_expb0),
-        .out_sig0(a_ovp4_e8_k0_sig0),
-        .out_neg1(a_ovp4_e8_k0_neg1),
-        .out_expb1(a_ovp4_e8_k0_expb1),
-        .out_sig1(a_ovp4_e8_k0_sig1)
-    );
-    wire a_ovp4f_e4_k0_en = a_is_ovp4f & e4;
-    wire [3:0] a_ovp4f_e4_k0_code0 = {4{a_ovp4f_e4_k0_en}} & a_data[3:0];
-    wire [3:0] a_ovp4f_e4_k0_code1 = {4{a_ovp4f_e4_k0_en}} & a_data[7:4];
-    wire a_ovp4f_e4_k0_neg0;
-    wire [2:0] a_ovp4f_e4_k0_expb0;
-    wire [1:0] a_ovp4f_e4_k0_sig0;
-    wire a_ovp4f_e4_k0_neg1;
-    wire [2:0] a_ovp4f_e4_k0_expb1;
-    wire [1:0] a_ovp4f_e4_k0_sig1;
-    npe_dec_ovp4f u_a_ovp4f_e4_k0 (
-        .in_code0(a_ovp4f_e4_k0_code0),
-        .in_code1(a_ovp4f_e4_k0_code1),
-        .out_neg0(a_ovp4f_e4_k0_neg0),
-        .out_expb0(a_ovp4f_e4_k0_expb0),
-        .out_sig0(a_ovp4f_e4_k0_sig0),
-        .out_neg1(a_ovp4f_e4_k0_neg1),
-        .out_expb1(a_ovp4f_e4_k0_expb1),
-        .out_sig1(a_ovp4f_e4_k0_sig1)
-    );
-    wire a_ovp4f_e4_k1_en = a_is_ovp4f & e4;
-    wire [3:0] a_ovp4f_e4_k1_code0 = {4{a_ovp4f_e4_k1_en}} & a_data[11:8];
-    wire [3:0] a_ovp4f_e4_k1_code1 = {4{a_ovp4f_e4_k1_en}} & a_data[15:12];
-    wire a_ovp4f_e4_k1_neg0;
-    wire [2:0] a_ovp4f_e4_k1_expb0;
-    wire [1:0] a_ovp4f_e4_k1_sig0;
-    wire a_ovp4f_e4_k1_neg1;
-    wire [2:0] a_ovp4f_e4_k1_expb1;
-    wire [1:0] a_ovp4f_e4_k1_sig1;
-    npe_dec_ovp4f u_a_ovp4f_e4_k1 (
-        .in_code0(a_ovp4f_e4_k1_code0),
-        .in_code1(a_ovp4f_e4_k1_code1),
-        .out_neg0(a_ovp4f_e4_k1_neg0),
-        .out_expb0(a_ovp4f_e4_k1_expb0),
-        .out_sig0(a_ovp4f_e4_k1_sig0),
-        .out_neg1(a_ovp4f_e4_k1_neg1),
-        .out_expb1(a_ovp4f_e4_k1_expb1),
-        .out_sig1(a_ovp4f_e4_k1_sig1)
-    );
-    wire a_ovp4f_e8_k0_en = a_is_ovp4f & e8;
-    wire [3:0] a_ovp4f_e8_k0_code0 = {4{a_ovp4f_e8_k0_en}} & a_data[3:0];
-    wire [3:0] a_ovp4f_e8_k0_code1 = {4{a_ovp4f_e8_k0_en}} & a_data[11:8];
-    wire a_ovp4f_e8_k0_neg0;
-    wire [2:0] a_ovp4f_e8_k0_expb0;
-    wire [1:0] a_ovp4f_e8_k0_sig0;
-    wire a_ovp4f_e8_k0_neg1;
-    wire [2:0] a_ovp4f_e8_k0_expb1;
-    wire [1:0] a_ovp4f_e8_k0_sig1;
-    npe_dec_ovp4f u_a_ovp4f_e8_k0 (
-        .in_code0(a_ovp4f_e8_k0_code0),
-        .in_code1(a_ovp4f_e8_k0_code1),
-        .out_neg0(a_ovp4f_e8_k0_neg0),
-        .out_expb0(a_ovp4f_e8_k0_expb0),
-        .out_sig0(a_ovp4f_e8_k0_sig0),
-        .out_neg1(a_ovp4f_e8_k0_neg1),
-        .out_expb1(a_ovp4f_e8_k0_expb1),
-        .out_sig1(a_ovp4f_e8_k0_sig1)
-    );
-    wire a_ovp8_e8_k0_en = a_is_ovp8;
-    wire [7:0] a_ovp8_e8_k0_code0 = {8{a_ovp8_e8_k0_en}} & a_data[7:0];
-    wire [7:0] a_ovp8_e8_k0_code1 = {8{a_ovp8_e8_k0_en}} & a_data[15:8];
-    wire a_ovp8_e8_k0_neg0;
-    wire [2:0] a_ovp8_e8_k0_expb0;
-    wire [6:0] a_ovp8_e8_k0_sig0;
-    wire a_ovp8_e8_k0_neg1;
-    wire [2:0] a_ovp8_e8_k0_expb1;
-    wire [6:0] a_ovp8_e8_k0_sig1;
-    npe_dec_ovp8 u_a_ovp8_e8_k0 (
-        .in_code0(a_ovp8_e8_k0_code0),
-        .in_code1(a_ovp8_e8_k0_code1),
-        .out_neg0(a_ovp8_e8_k0_neg0),
-        .out_expb0(a_ovp8_e8_k0_expb0),
-        .out_sig0(a_ovp8_e8_k0_sig0),
-        .out_neg1(a_ovp8_e8_k0_neg1),
-        .out_expb1(a_ovp8_e8_k0_expb1),
-        .out_sig1(a_ovp8_e8_k0_sig1)
-    );
-
-    // ---- slot operands: AND-OR select of the decoder outputs by the format pair
-    // slot 0
-    wire s0w_sel0 = w_is_int4;
-    wire s0w_sel1 = w_is_int8;
-    wire s0w_sel2 = w_is_int16;
-    wire s0w_sel3 = w_is_fp4;
-    wire s0w_sel4 = w_is_posit4_1;
-    wire s0w_sel5 = w_is_posit8_0;
-    wire s0w_sel6 = w_is_posit16_1;
-    wire s0w_sel7 = (w_is_ovp4 & e4);
-    wire s0w_sel8 = (w_is_ovp4 & e8);
-    wire s0w_sel9 = (w_is_ovp4f & e4);
-    wire s0w_sel10 = (w_is_ovp4f & e8);
-    wire s0w_sel11 = w_is_ovp8;
-    wire s0w_neg = (s0w_sel0 & w_int4_p0_neg) | (s0w_sel1 & w_int8_p0_neg) | (s0w_sel2 & w_int16_p0_neg) | (s0w_sel3 & w_fp4_p0_neg) | (s0w_sel4 & w_posit4_1_p0_neg) | (s0w_sel5 & w_posit8_0_p0_neg) | (s0w_sel6 & w_posit16_1_p0_neg) | (s0w_sel7 & w_ovp4_e4_k0_neg0) | (s0w_sel8 & w_ovp4_e8_k0_neg0) | (s0w_sel9 & w_ovp4f_e4_k0_neg0) | (s0w_sel10 & w_ovp4f_e8_k0_neg0) | (s0w_sel11 & w_ovp8_e8_k0_neg0);
-    wire [15:0] s0w_sig = ({16{s0w_sel0}} & {12'd0, w_int4_p0_sig}) | ({16{s0w_sel1}} & {8'd0, w_int8_p0_sig}) | ({16{s0w_sel2}} & w_int16_p0_sig) | ({16{s0w_sel3}} & {14'd0, w_fp4_p0_sig}) | ({16{s0w_sel4}} & {15'd0, w_posit4_1_p0_sig}) | ({16{s0w_sel5}} & {10'd0, w_posit8_0_p0_sig}) | ({16{s0w_sel6}} & {3'd0, w_posit16_1_p0_sig}) | ({16{s0w_sel7}} & {13'd0, w_ovp4_e4_k0_sig0}) | ({16{s0w_sel8}} & {13'd0, w_ovp4_e8_k0_sig0}) | ({16{s0w_sel9}} & {14'd0, w_ovp4f_e4_k0_sig0}) | ({16{s0w_sel10}} & {14'd0, w_ovp4f_e8_k0_sig0}) | ({16{s0w_sel11}} & {9'd0, w_ovp8_e8_k0_sig0});
-    wire [5:0] s0w_expo = ({6{s0w_sel0}} & 6'd40) | ({6{s0w_sel1}} & 6'd40) | ({6{s0w_sel2}} & 6'd40) | ({6{s0w_sel3}} & ({4'd0, w_fp4_p0_expb} + 6'd39)) | ({6{s0w_sel4}} & ({2'd0, w_posit4_1_p0_expb} + 6'd36)) | ({6{s0w_sel5}} & ({2'd0, w_posit8_0_p0_expb} + 6'd29)) | ({6{s0w_sel6}} & w_posit16_1_p0_expb) | ({6{s0w_sel7}} & ({3'd0, w_ovp4_e4_k0_expb0} + 6'd40)) | ({6{s0w_sel8}} & ({3'd0, w_ovp4_e8_k0_expb0} + 6'd40)) | ({6{s0w_sel9}} & ({3'd0, w_ovp4f_e4_k0_expb0} + 6'd40)) | ({6{s0w_sel10}} & ({3'd0, w_ovp4f_e8_k0_expb0} + 6'd40)) | ({6{s0w_sel11}} & ({3'd0, w_ovp8_e8_k0_expb0} + 6'd40));
-    wire s0w_nar = (s0w_sel4 & w_posit4_1_p0_nar) | (s0w_sel5 & w_posit8_0_p0_nar) | (s0w_sel6 & w_posit16_1_p0_nar);
-    wire s0a_sel0 = a_is_int4;
-    wire s0a_sel1 = a_is_int8;
-    wire s0a_sel2 = a_is_int16;
-    wire s0a_sel3 = a_is_fp4;
-    wire s0a_sel4 = a_is_posit4_1;
-    wire s0a_sel5 = a_is_posit8_0;
-    wire s0a_sel6 = a_is_posit16_1;
-    wire s0a_sel7 = (a_is_ovp4 & e4);
-    wire s0a_sel8 = (a_is_ovp4 & e8);
-    wire s0a_sel9 = (a_is_ovp4f & e4);
-    wire s0a_sel10 = (a_is_ovp4f & e8);
-    wire s0a_sel11 = a_is_ovp8;
-    wire s0a_neg = (s0a_sel0 & a_int4_p0_neg) | (s0a_sel1 & a_int8_p0_neg) | (s0a_sel2 & a_int16_p0_neg) | (s0a_sel3 & a_fp4_p0_neg) | (s0a_sel4 & a_posit4_1_p0_neg) | (s0a_sel5 & a_posit8_0_p0_neg) | (s0a_sel6 & a_posit16_1_p0_neg) | (s0a_sel7 & a_ovp4_e4_k0_neg0) | (s0a_sel8 & a_ovp4_e8_k0_neg0) | (s0a_sel9 & a_ovp4f_e4_k0_neg0) | (s0a_sel10 & a_ovp4f_e8_k0_neg0) | (s0a_sel11 & a_ovp8_e8_k0_neg0);
-    wire [15:0] s0a_sig = ({16{s0a_sel0}} & {12'd0, a_int4_p0_sig}) | ({16{s0a_sel1}} & {8'd0, a_int8_p0_sig}) | ({16{s0a_sel2}} & a_int16_p0_sig) | ({16{s0a_sel3}} & {14'd0, a_fp4_p0_sig}) | ({16{s0a_sel4}} & {15'd0, a_posit4_1_p0_sig}) | ({16{s0a_sel5}} & {10'd0, a_posit8_0_p0_sig}) | ({16{s0a_sel6}} & {3'd0, a_posit16_1_p0_sig}) | ({16{s0a_sel7}} & {13'd0, a_ovp4_e4_k0_sig0}) | ({16{s0a_sel8}} & {13'd0, a_ovp4_e8_k0_sig0}) | ({16{s0a_sel9}} & {14'd0, a_ovp4f_e4_k0_sig0}) | ({16{s0a_sel10}} & {14'd0, a_ovp4f_e8_k0_sig0}) | ({16{s0a_sel11}} & {9'd0, a_ovp8_e8_k0_sig0});
-    wire [5:0] s0a_expo = ({6{s0a_sel0}} & 6'd40) | ({6{s0a_sel1}} & 6'd40) | ({6{s0a_sel2}} & 6'd40) | ({6{s0a_sel3}} & ({4'd0, a_fp4_p0_expb} + 6'd39)) | ({6{s0a_sel4}} & ({2'd0, a_posit4_1_p0_expb} + 6'd36)) | ({6{s0a_sel5}} & ({2'd0, a_posit8_0_p0_expb} + 6'd29)) | ({6{s0a_sel6}} & a_posit16_1_p0_expb) | ({6{s0a_sel7}} & ({3'd0, a_ovp4_e4_k0_expb0} + 6'd40)) | ({6{s0a_sel8}} & ({3'd0, a_ovp4_e8_k0_expb0} + 6'd40)) | ({6{s0a_sel9}} & ({3'd0, a_ovp4f_e4_k0_expb0} + 6'd40)) | ({6{s0a_sel10}} & ({3'd0, a_ovp4f_e8_k0_expb0} + 6'd40)) | ({6{s0a_sel11}} & ({3'd0, a_ovp8_e8_k0_expb0} + 6'd40));
-    wire s0a_nar = (s0a_sel4 & a_posit4_1_p0_nar) | (s0a_sel5 & a_posit8_0_p0_nar) | (s0a_sel6 & a_posit16_1_p0_nar);
-    wire s0_neg_d = s0w_neg ^ s0a_neg;
-    wire [6:0] s0_sh_d = {1'd0, s0w_expo} + {1'd0, s0a_expo};
-    // slot 1
-    wire s1w_sel0 = (w_is_int4 & e4);
-    wire s1w_sel1 = (w_is_int4 & e8);
-    wire s1w_sel2 = (w_is_int8 & e8);
-    wire s1w_sel3 = (w_is_fp4 & e4);
-    wire s1w_sel4 = (w_is_fp4 & e8);
-    wire s1w_sel5 = (w_is_posit4_1 & e4);
-    wire s1w_sel6 = (w_is_posit4_1 & e8);
-    wire s1w_sel7 = (w_is_posit8_0 & e8);
-    wire s1w_sel8 = (w_is_ovp4 & e4);
-    wire s1w_sel9 = (w_is_ovp4 & e8);
-    wire s1w_sel10 = (w_is_ovp4f & e4);
-    wire s1w_sel11 = (w_is_ovp4f & e8);
-    wire s1w_sel12 = w_is_ovp8;
-    wire s1w_neg = (s1w_sel0 & w_int4_p4_neg) | (s1w_sel1 & w_int4_p8_neg) | (s1w_sel2 & w_int8_p8_neg) | (s1w_sel3 & w_fp4_p4_neg) | (s1w_sel4 & w_fp4_p8_neg) | (s1w_sel5 & w_posit4_1_p4_neg) | (s1w_sel6 & w_posit4_1_p8_neg) | (s1w_sel7 & w_posit8_0_p8_neg) | (s1w_sel8 & w_ovp4_e4_k0_neg1) | (s1w_sel9 & w_ovp4_e8_k0_neg1) | (s1w_sel10 & w_ovp4f_e4_k0_neg1) | (s1w_sel11 & w_ovp4f_e8_k0_neg1) | (s1w_sel12 & w_ovp8_e8_k0_neg1);
-    wire [7:0] s1w_sig = ({8{s1w_sel0}} & {4'd0, w_int4_p4_sig}) | ({8{s1w_sel1}} & {4'd0, w_int4_p8_sig}) | ({8{s1w_sel2}} & w_int8_p8_sig) | ({8{s1w_sel3}} & {6'd0, w_fp4_p4_sig}) | ({8{s1w_sel4}} & {6'd0, w_fp4_p8_sig}) | ({8{s1w_sel5}} & {7'd0, w_posit4_1_p4_sig}) | ({8{s1w_sel6}} & {7'd0, w_posit4_1_p8_sig}) | ({8{s1w_sel7}} & {2'd0, w_posit8_0_p8_sig}) | ({8{s1w_sel8}} & {5'd0, w_ovp4_e4_k0_sig1}) | ({8{s1w_sel9}} & {5'd0, w_ovp4_e8_k0_sig1}) | ({8{s1w_sel10}} & {6'd0, w_ovp4f_e4_k0_sig1}) | ({8{s1w_sel11}} & {6'd0, w_ovp4f_e8_k0_sig1}) | ({8{s1w_sel12}} & {1'd0, w_ovp8_e8_k0_sig1});
-    wire [4:0] s1w_expo = ({5{s1w_sel0}} & 5'd11) | ({5{s1w_sel1}} & 5'd11) | ({5{s1w_sel2}} & 5'd11) | ({5{s1w_sel3}} & ({3'd0, w_fp4_p4_expb} + 5'd10)) | ({5{s1w_sel4}} & ({3'd0, w_fp4_p8_expb} + 5'd10)) | ({5{s1w_sel5}} & ({1'd0, w_posit4_1_p4_expb} + 5'd7)) | ({5{s1w_sel6}} & ({1'd0, w_posit4_1_p8_expb} + 5'd7)) | ({5{s1w_sel7}} & {1'd0, w_posit8_0_p8_expb}) | ({5{s1w_sel8}} & ({2'd0, w_ovp4_e4_k0_expb1} + 5'd11)) | ({5{s1w_sel9}} & ({2'd0, w_ovp4_e8_k0_expb1} + 5'd11)) | ({5{s1w_sel10}} & ({2'd0, w_ovp4f_e4_k0_expb1} + 5'd11)) | ({5{s1w_sel11}} & ({2'd0, w_ovp4f_e8_k0_expb1} + 5'd11)) | ({5{s1w_sel12}} & ({2'd0, w_ovp8_e8_k0_expb1} + 5'd11));
-    wire s1w_nar = (s1w_sel5 & w_posit4_1_p4_nar) | (s1w_sel6 & w_posit4_1_p8_nar) | (s1w_sel7 & w_posit8_0_p8_nar);
-    wire s1a_sel0 = (a_is_int4 & e4);
-    wire s1a_sel1 = (a_is_int4 & e8);
-    wire s1a_sel2 = (a_is_int8 & e8);
-    wire s1a_sel3 = (a_is_fp4 & e4);
-    wire s1a_sel4 = (a_is_fp4 & e8);
-    wire s1a_sel5 = (a_is_posit4_1 & e4);
-    wire s1a_sel6 = (a_is_posit4_1 & e8);
-    wire s1a_sel7 = (a_is_posit8_0 & e8);
-    wire s1a_sel8 = (a_is_ovp4 & e4);
-    wire s1a_sel9 = (a_is_ovp4 & e8);
-    wire s1a_sel10 = (a_is_ovp4f & e4);
-    wire s1a_sel11 = (a_is_ovp4f & e8);
-    wire s1a_sel12 = a_is_ovp8;
-    wire s1a_neg = (s1a_sel0 & a_int4_p4_neg) | (s1a_sel1 & a_int4_p8_neg) | (s1a_sel2 & a_int8_p8_neg) | (s1a_sel3 & a_fp4_p4_neg) | (s1a_sel4 & a_fp4_p8_neg) | (s1a_sel5 & a_posit4_1_p4_neg) | (s1a_sel6 & a_posit4_1_p8_neg) | (s1a_sel7 & a_posit8_0_p8_neg) | (s1a_sel8 & a_ovp4_e4_k0_neg1) | (s1a_sel9 & a_ovp4_e8_k0_neg1) | (s1a_sel10 & a_ovp4f_e4_k0_neg1) | (s1a_sel11 & a_ovp4f_e8_k0_neg1) | (s1a_sel12 & a_ovp8_e8_k0_neg1);
-    wire [7:0] s1a_sig = ({8{s1a_sel0}} & {4'd0, a_int4_p4_sig}) | ({8{s1a_sel1}} & {4'd0, a_int4_p8_sig}) | ({8{s1a_sel2}} & a_int8_p8_sig) | ({8{s1a_sel3}} & {6'd0, a_fp4_p4_sig}) | ({8{s1a_sel4}} & {6'd0, a_fp4_p8_sig}) | ({8{s1a_sel5}} & {7'd0, a_posit4_1_p4_sig}) | ({8{s1a_sel6}} & {7'd0, a_posit4_1_p8_sig}) | ({8{s1a_sel7}} & {2'd0, a_posit8_0_p8_sig}) | ({8{s1a_sel8}} & {5'd0, a_ovp4_e4_k0_sig1}) | ({8{s1a_sel9}} & {5'd0, a_ovp4_e8_k0_sig1}) | ({8{s1a_sel10}} & {6'd0, a_ovp4f_e4_k0_sig1}) | ({8{s1a_sel11}} & {6'd0, a_ovp4f_e8_k0_sig1}) | ({8{s1a_sel12}} & {1'd0, a_ovp8_e8_k0_sig1});
-    wire [4:0] s1a_expo = ({5{s1a_sel0}} & 5'd11) | ({5{s1a_sel1}} & 5'd11) | ({5{s1a_sel2}} & 5'd11) | ({5{s1a_sel3}} & ({3'd0, a_fp4_p4_expb} + 5'd10)) | ({5{s1a_sel4}} & ({3'd0, a_fp4_p8_expb} + 5'd10)) | ({5{s1a_sel5}} & ({1'd0, a_posit4_1_p4_expb} + 5'd7)) | ({5{s1a_sel6}} & ({1'd0, a_posit4_1_p8_expb} + 5'd7)) | ({5{s1a_sel7}} & {1'd0, a_posit8_0_p8_expb}) | ({5{s1a_sel8}} & ({2'd0, a_ovp4_e4_k0_expb1} + 5'd11)) | ({5{s1a_sel9}} & ({2'd0, a_ovp4_e8_k0_expb1} + 5'd11)) | ({5{s1a_sel10}} & ({2'd0, a_ovp4f_e4_k0_expb1} + 5'd11)) | ({5{s1a_sel11}} & ({2'd0, a_ovp4f_e8_k0_expb1} + 5'd11)) | ({5{s1a_sel12}} & ({2'd0, a_ovp8_e8_k0_expb1} + 5'd11));
-    wire s1a_nar = (s1a_sel5 & a_posit4_1_p4_nar) | (s1a_sel6 & a_posit4_1_p8_nar) | (s1a_sel7 & a_posit8_0_p8_nar);
-    wire s1_neg_d = s1w_neg ^ s1a_neg;
-    wire [5:0] s1_sh_d = {1'd0, s1w_expo} + {1'd0, s1a_expo};
-    // slot 2
-    wire s2w_sel0 = (w_is_int4 & e4);
-    wire s2w_sel1 = (w_is_fp4 & e4);
-    wire s2w_sel2 = (w_is_posit4_1 & e4);
-    wire s2w_sel3 = (w_is_ovp4 & e4);
-    wire s2w_sel4 = (w_is_ovp4f & e4);
-    wire s2w_neg = (s2w_sel0 & w_int4_p8_neg) | (s2w_sel1 & w_fp4_p8_neg) | (s2w_sel2 & w_posit4_1_p8_neg) | (s2w_sel3 & w_ovp4_e4_k1_neg0) | (s2w_sel4 & w_ovp4f_e4_k1_neg0);
-    wire [3:0] s2w_sig = ({4{s2w_sel0}} & w_int4_p8_sig) | ({4{s2w_sel1}} & {2'd0, w_fp4_p8_sig}) | ({4{s2w_sel2}} & {3'd0, w_posit4_1_p8_sig}) | ({4{s2w_sel3}} & {1'd0, w_ovp4_e4_k1_sig0}) | ({4{s2w_sel4}} & {2'd0, w_ovp4f_e4_k1_sig0});
-    wire [3:0] s2w_expo = ({4{s2w_sel0}} & 4'd4) | ({4{s2w_sel1}} & ({2'd0, w_fp4_p8_expb} + 4'd3)) | ({4{s2w_sel2}} & w_posit4_1_p8_expb) | ({4{s2w_sel3}} & ({1'd0, w_ovp4_e4_k1_expb0} + 4'd4)) | ({4{s2w_sel4}} & ({1'd0, w_ovp4f_e4_k1_expb0} + 4'd4));
-    wire s2w_nar = (s2w_sel2 & w_posit4_1_p8_nar);
-    wire s2a_sel0 = (a_is_int4 & e4);
-    wire s2a_sel1 = (a_is_fp4 & e4);
-    wire s2a_sel2 = (a_is_posit4_1 & e4);
-    wire s2a_sel3 = (a_is_ovp4 & e4);
-    wire s2a_sel4 = (a_is_ovp4f & e4);
-    wire s2a_neg = (s2a_sel0 & a_int4_p8_neg) | (s2a_sel1 & a_fp4_p8_neg) | (s2a_sel2 & a_posit4_1_p8_neg) | (s2a_sel3 & a_ovp4_e4_k1_neg0) | (s2a_sel4 & a_ovp4f_e4_k1_neg0);
-    wire [3:0] s2a_sig = ({4{s2a_sel0}} & a_int4_p8_sig) | ({4{s2a_sel1}} & {2'd0, a_fp4_p8_sig}) | ({4{s2a_sel2}} & {3'd0, a_posit4_1_p8_sig}) | ({4{s2a_sel3}} & {1'd0, a_ovp4_e4_k1_sig0}) | ({4{s2a_sel4}} & {2'd0, a_ovp4f_e4_k1_sig0});
-    wire [3:0] s2a_expo = ({4{s2a_sel0}} & 4'd4) | ({4{s2a_sel1}} & ({2'd0, a_fp4_p8_expb} + 4'd3)) | ({4{s2a_sel2}} & a_posit4_1_p8_expb) | ({4{s2a_sel3}} & ({1'd0, a_ovp4_e4_k1_expb0} + 4'd4)) | ({4{s2a_sel4}} & ({1'd0, a_ovp4f_e4_k1_expb0} + 4'd4));
-    wire s2a_nar = (s2a_sel2 & a_posit4_1_p8_nar);
-    wire s2_neg_d = s2w_neg ^ s2a_neg;
-    wire [4:0] s2_sh_d = {1'd0, s2w_expo} + {1'd0, s2a_expo};
-    // slot 3
-    wire s3w_sel0 = (w_is_int4 & e4);
-    wire s3w_sel1 = (w_is_fp4 & e4);
-    wire s3w_sel2 = (w_is_posit4_1 & e4);
-    wire s3w_sel3 = (w_is_ovp4 & e4);
-    wire s3w_sel4 = (w_is_ovp4f & e4);
-    wire s3w_neg = (s3w_sel0 & w_int4_p12_neg) | (s3w_sel1 & w_fp4_p12_neg) | (s3w_sel2 & w_posit4_1_p12_neg) | (s3w_sel3 & w_ovp4_e4_k1_neg1) | (s3w_sel4 & w_ovp4f_e4_k1_neg1);
-    wire [3:0] s3w_sig = ({4{s3w_sel0}} & w_int4_p12_sig) | ({4{s3w_sel1}} & {2'd0, w_fp4_p12_sig}) | ({4{s3w_sel2}} & {3'd0, w_posit4_1_p12_sig}) | ({4{s3w_sel3}} & {1'd0, w_ovp4_e4_k1_sig1}) | ({4{s3w_sel4}} & {2'd0, w_ovp4f_e4_k1_sig1});
-    wire [3:0] s3w_expo = ({4{s3w_sel0}} & 4'd4) | ({4{s3w_sel1}} & ({2'd0, w_fp4_p12_expb} + 4'd3)) | ({4{s3w_sel2}} & w_posit4_1_p12_expb) | ({4{s3w_sel3}} & ({1'd0, w_ovp4_e4_k1_expb1} + 4'd4)) | ({4{s3w_sel4}} & ({1'd0, w_ovp4f_e4_k1_expb1} + 4'd4));
-    wire s3w_nar = (s3w_sel2 & w_posit4_1_p12_nar);
-    wire s3a_sel0 = (a_is_int4 & e4);
-    wire s3a_sel1 = (a_is_fp4 & e4);
-    wire s3a_sel2 = (a_is_posit4_1 & e4);
-    wire s3a_sel3 = (a_is_ovp4 & e4);
-    wire s3a_sel4 = (a_is_ovp4f & e4);
-    wire s3a_neg = (s3a_sel0 & a_int4_p12_neg) | (s3a_sel1 & a_fp4_p12_neg) | (s3a_sel2 & a_posit4_1_p12_neg) | (s3a_sel3 & a_ovp4_e4_k1_neg1) | (s3a_sel4 & a_ovp4f_e4_k1_neg1);
-    wire [3:0] s3a_sig = ({4{s3a_sel0}} & a_int4_p12_sig) | ({4{s3a_sel1}} & {2'd0, a_fp4_p12_sig}) | ({4{s3a_sel2}} & {3'd0, a_posit4_1_p12_sig}) | ({4{s3a_sel3}} & {1'd0, a_ovp4_e4_k1_sig1}) | ({4{s3a_sel4}} & {2'd0, a_ovp4f_e4_k1_sig1});
-    wire [3:0] s3a_expo = ({4{s3a_sel0}} & 4'd4) | ({4{s3a_sel1}} & ({2'd0, a_fp4_p12_expb} + 4'd3)) | ({4{s3a_sel2}} & a_posit4_1_p12_expb) | ({4{s3a_sel3}} & ({1'd0, a_ovp4_e4_k1_expb1} + 4'd4)) | ({4{s3a_sel4}} & ({1'd0, a_ovp4f_e4_k1_expb1} + 4'd4));
-    wire s3a_nar = (s3a_sel2 & a_posit4_1_p12_nar);
-    wire s3_neg_d = s3w_neg ^ s3a_neg;
-    wire [4:0] s3_sh_d = {1'd0, s3w_expo} + {1'd0, s3a_expo};
-    wire nar_d = s0w_nar | s0a_nar | s1w_nar | s1a_nar | s2w_nar | s2a_nar | s3w_nar | s3a_nar;
+    // ---- decode: every slot's operands for the runtime format pair (a case per slot and side
+    // selects the decoder of the format's group)
+    function [91:0] decode;
+        input [3:0] w_fmt;
+        input [3:0] a_fmt;
+        input [15:0] w_code;  // the code bits a decoder reads
+        input [15:0] a_code;
+        reg w_b4;
+        reg w_b8;
+        reg w_b16;
+        reg a_b4;
+        reg a_b8;
+        reg a_b16;
+        reg e8;
+        reg e4;
+        reg [21:0] w_dec;
+        reg s0w_neg;
+        reg [15:0] s0w_sig;
+        reg [5:0] s0w_expo;
+        reg s0w_nar;
+        reg s1w_neg;
+        reg [7:0] s1w_sig;
+        reg [4:0] s1w_expo;
+        reg s1w_nar;
+        reg s2w_neg;
+        reg [3:0] s2w_sig;
+        reg [3:0] s2w_expo;
+        reg s2w_nar;
+        reg s3w_neg;
+        reg [3:0] s3w_sig;
+        reg [3:0] s3w_expo;
+        reg s3w_nar;
+        reg [21:0] a_dec;
+        reg s0a_neg;
+        reg [15:0] s0a_sig;
+        reg [5:0] s0a_expo;
+        reg s0a_nar;
+        reg s1a_neg;
+        reg [7:0] s1a_sig;
+        reg [4:0] s1a_expo;
+        reg s1a_nar;
+        reg s2a_neg;
+        reg [3:0] s2a_sig;
+        reg [3:0] s2a_expo;
+        reg s2a_nar;
+        reg s3a_neg;
+        reg [3:0] s3a_sig;
+        reg [3:0] s3a_expo;
+        reg s3a_nar;
+        reg s0_neg_d;
+        reg [6:0] s0_sh_d;
+        reg s1_neg_d;
+        reg [5:0] s1_sh_d;
+        reg s2_neg_d;
+        reg [4:0] s2_sh_d;
+        reg s3_neg_d;
+        reg [4:0] s3_sh_d;
+        reg nar_d;
+        begin
+            w_b4 = ((w_fmt == 4'd0) | (w_fmt == 4'd3) | (w_fmt == 4'd4) | (w_fmt == 4'd5) | (w_fmt == 4'd8) | (w_fmt == 4'd9));
+            w_b8 = ((w_fmt == 4'd1) | (w_fmt == 4'd6) | (w_fmt == 4'd10));
+            w_b16 = ((w_fmt == 4'd2) | (w_fmt == 4'd7));
+            a_b4 = ((a_fmt == 4'd0) | (a_fmt == 4'd3) | (a_fmt == 4'd4) | (a_fmt == 4'd5) | (a_fmt == 4'd8) | (a_fmt == 4'd9));
+            a_b8 = ((a_fmt == 4'd1) | (a_fmt == 4'd6) | (a_fmt == 4'd10));
+            a_b16 = ((a_fmt == 4'd2) | (a_fmt == 4'd7));
+            e8 = (w_b8 | a_b8) & ~(w_b16 | a_b16);
+            e4 = w_b4 & a_b4;
+            // weights: the element of every slot
+            w_dec = 22'd0;
+            s0w_neg = 1'b0;
+            s0w_sig = 16'd0;
+            s0w_expo = 6'd0;
+            s0w_nar = 1'b0;
+            s1w_neg = 1'b0;
+            s1w_sig = 8'd0;
+            s1w_expo = 5'd0;
+            s1w_nar = 1'b0;
+            s2w_neg = 1'b0;
+            s2w_sig = 4'd0;
+            s2w_expo = 4'd0;
+            s2w_nar = 1'b0;
+            s3w_neg = 1'b0;
+            s3w_sig = 4'd0;
+            s3w_expo = 4'd0;
+            s3w_nar = 1'b0;
+            case (w_fmt)
+                4'd0: begin  // int4
+                    w_dec = {17'd0, dec_int4((w_code[3:0] & {4{((w_fmt == 4'd0))}}))};  // w_int4_p0
+                    s0w_neg = w_dec[4];
+                    s0w_sig = {12'd0, w_dec[3:0]};
+                    s0w_expo = 6'd40;
+                    if (e4) begin
+                        w_dec = {17'd0, dec_int4((w_code[7:4] & {4{((w_fmt == 4'd0) & e4)}}))};  // w_int4_p4
+                        s1w_neg = w_dec[4];
+                        s1w_sig = {4'd0, w_dec[3:0]};
+                        s1w_expo = 5'd11;
+                    end
+                    if ((e4 | e8)) begin
+                        w_dec = {17'd0, dec_int4((w_code[11:8] & {4{((w_fmt == 4'd0) & (e4 | e8))}}))};  // w_int4_p8
+                        if (e8) begin
+                            s1w_neg = w_dec[4];
+                            s1w_sig = {4'd0, w_dec[3:0]};
+                            s1w_expo = 5'd11;
+                        end
+                        if (e4) begin
+                            s2w_neg = w_dec[4];
+                            s2w_sig = w_dec[3:0];
+                            s2w_expo = 4'd4;
+                        end
+                    end
+                    if (e4) begin
+                        w_dec = {17'd0, dec_int4((w_code[15:12] & {4{((w_fmt == 4'd0) & e4)}}))};  // w_int4_p12
+                        s3w_neg = w_dec[4];
+                        s3w_sig = w_dec[3:0];
+                        s3w_expo = 4'd4;
+                    end
+                end
+                4'd1: begin  // int8
+                    w_dec = {13'd0, dec_int8((w_code[7:0] & {8{((w_fmt == 4'd1))}}))};  // w_int8_p0
+                    s0w_neg = w_dec[8];
+                    s0w_sig = {8'd0, w_dec[7:0]};
+                    s0w_expo = 6'd40;
+                    if (e8) begin
+                        w_dec = {13'd0, dec_int8((w_code[15:8] & {8{((w_fmt == 4'd1) & e8)}}))};  // w_int8_p8
+                        s1w_neg = w_dec[8];
+                        s1w_sig = w_dec[7:0];
+                        s1w_expo = 5'd11;
+                    end
+                end
+                4'd2: begin  // int16
+                    w_dec = {5'd0, dec_int16((w_code[15:0] & {16{((w_fmt == 4'd2))}}))};  // w_int16_p0
+                    s0w_neg = w_dec[16];
+                    s0w_sig = w_dec[15:0];
+                    s0w_expo = 6'd40;
+                end
+                4'd3, 4'd4: begin  // fp4
+                    w_dec = {17'd0, dec_fp4((w_code[3:0] & {4{(((w_fmt == 4'd3) | (w_fmt == 4'd4)))}}))};  // w_fp4_p0
+                    s0w_neg = w_dec[4];
+                    s0w_sig = {14'd0, w_dec[1:0]};
+                    s0w_expo = {4'd0, w_dec[3:2]} + 6'd39;
+                    if (e4) begin
+                        w_dec = {17'd0, dec_fp4((w_code[7:4] & {4{(((w_fmt == 4'd3) | (w_fmt == 4'd4)) & e4)}}))};  // w_fp4_p4
+                        s1w_neg = w_dec[4];
+                        s1w_sig = {6'd0, w_dec[1:0]};
+                        s1w_expo = {3'd0, w_dec[3:2]} + 5'd10;
+                    end
+                    if ((e4 | e8)) begin
+                        w_dec = {17'd0, dec_fp4((w_code[11:8] & {4{(((w_fmt == 4'd3) | (w_fmt == 4'd4)) & (e4 | e8))}}))};  // w_fp4_p8
+                        if (e8) begin
+                            s1w_neg = w_dec[4];
+                            s1w_sig = {6'd0, w_dec[1:0]};
+                            s1w_expo = {3'd0, w_dec[3:2]} + 5'd10;
+                        end
+                        if (e4) begin
+                            s2w_neg = w_dec[4];
+                            s2w_sig = {2'd0, w_dec[1:0]};
+                            s2w_expo = {2'd0, w_dec[3:2]} + 4'd3;
+                        end
+                    end
+                    if (e4) begin
+                        w_dec = {17'd0, dec_fp4((w_code[15:12] & {4{(((w_fmt == 4'd3) | (w_fmt == 4'd4)) & e4)}}))};  // w_fp4_p12
+                        s3w_neg = w_dec[4];
+                        s3w_sig = {2'd0, w_dec[1:0]};
+                        s3w_expo = {2'd0, w_dec[3:2]} + 4'd3;
+                    end
+                end
+                4'd5: begin  // posit4_1
+                    w_dec = {15'd0, dec_posit4_1((w_code[3:0] & {4{((w_fmt == 4'd5))}}))};  // w_posit4_1_p0
+                    s0w_neg = w_dec[5];
+                    s0w_sig = {15'd0, w_dec[0]};
+                    s0w_expo = {2'd0, w_dec[4:1]} + 6'd36;
+                    s0w_nar = w_dec[6];
+                    if (e4) begin
+                        w_dec = {15'd0, dec_posit4_1((w_code[7:4] & {4{((w_fmt == 4'd5) & e4)}}))};  // w_posit4_1_p4
+                        s1w_neg = w_dec[5];
+                        s1w_sig = {7'd0, w_dec[0]};
+                        s1w_expo = {1'd0, w_dec[4:1]} + 5'd7;
+                        s1w_nar = w_dec[6];
+                    end
+                    if ((e4 | e8)) begin
+                        w_dec = {15'd0, dec_posit4_1((w_code[11:8] & {4{((w_fmt == 4'd5) & (e4 | e8))}}))};  // w_posit4_1_p8
+                        if (e8) begin
+                            s1w_neg = w_dec[5];
+                            s1w_sig = {7'd0, w_dec[0]};
+                            s1w_expo = {1'd0, w_dec[4:1]} + 5'd7;
+                            s1w_nar = w_dec[6];
+                        end
+                        if (e4) begin
+                            s2w_neg = w_dec[5];
+                            s2w_sig = {3'd0, w_dec[0]};
+                            s2w_expo = w_dec[4:1];
+                            s2w_nar = w_dec[6];
+                        end
+                    end
+                    if (e4) begin
+                        w_dec = {15'd0, dec_posit4_1((w_code[15:12] & {4{((w_fmt == 4'd5) & e4)}}))};  // w_posit4_1_p12
+                        s3w_neg = w_dec[5];
+                        s3w_sig = {3'd0, w_dec[0]};
+                        s3w_expo = w_dec[4:1];
+                        s3w_nar = w_dec[6];
+                    end
+                end
+                4'd6: begin  // posit8_0
+                    w_dec = {10'd0, dec_posit8_0((w_code[7:0] & {8{((w_fmt == 4'd6))}}))};  // w_posit8_0_p0
+                    s0w_neg = w_dec[10];
+                    s0w_sig = {10'd0, w_dec[5:0]};
+                    s0w_expo = {2'd0, w_dec[9:6]} + 6'd29;
+                    s0w_nar = w_dec[11];
+                    if (e8) begin
+                        w_dec = {10'd0, dec_posit8_0((w_code[15:8] & {8{((w_fmt == 4'd6) & e8)}}))};  // w_posit8_0_p8
+                        s1w_neg = w_dec[10];
+                        s1w_sig = {2'd0, w_dec[5:0]};
+                        s1w_expo = {1'd0, w_dec[9:6]};
+                        s1w_nar = w_dec[11];
+                    end
+                end
+                4'd7: begin  // posit16_1
+                    w_dec = {1'd0, dec_posit16_1((w_code[15:0] & {16{((w_fmt == 4'd7))}}))};  // w_posit16_1_p0
+                    s0w_neg = w_dec[19];
+                    s0w_sig = {3'd0, w_dec[12:0]};
+                    s0w_expo = w_dec[18:13];
+                    s0w_nar = w_dec[20];
+                end
+                4'd8: begin  // ovp4
+                    if (e4) begin
+                        w_dec = {8'd0, dec_ovp4((w_code[3:0] & {4{((w_fmt == 4'd8) & e4)}}), (w_code[7:4] & {4{((w_fmt == 4'd8) & e4)}}))};  // w_ovp4_e4_k0
+                        s0w_neg = w_dec[6];
+                        s0w_sig = {13'd0, w_dec[2:0]};
+                        s0w_expo = {3'd0, w_dec[5:3]} + 6'd40;
+                        s1w_neg = w_dec[13];
+                        s1w_sig = {5'd0, w_dec[9:7]};
+                        s1w_expo = {2'd0, w_dec[12:10]} + 5'd11;
+                    end
+                    if (e4) begin
+                        w_dec = {8'd0, dec_ovp4((w_code[11:8] & {4{((w_fmt == 4'd8) & e4)}}), (w_code[15:12] & {4{((w_fmt == 4'd8) & e4)}}))};  // w_ovp4_e4_k1
+                        s2w_neg = w_dec[6];
+                        s2w_sig = {1'd0, w_dec[2:0]};
+                        s2w_expo = {1'd0, w_dec[5:3]} + 4'd4;
+                        s3w_neg = w_dec[13];
+                        s3w_sig = {1'd0, w_dec[9:7]};
+                        s3w_expo = {1'd0, w_dec[12:10]} + 4'd4;
+                    end
+                    if (e8) begin
+                        w_dec = {8'd0, dec_ovp4((w_code[3:0] & {4{((w_fmt == 4'd8) & e8)}}), (w_code[11:8] & {4{((w_fmt == 4'd8) & e8)}}))};  // w_ovp4_e8_k0
+                        s0w_neg = w_dec[6];
+                        s0w_sig = {13'd0, w_dec[2:0]};
+                        s0w_expo = {3'd0, w_dec[5:3]} + 6'd40;
+                        s1w_neg = w_dec[13];
+                        s1w_sig = {5'd0, w_dec[9:7]};
+                        s1w_expo = {2'd0, w_dec[12:10]} + 5'd11;
+                    end
+                end
+                4'd9: begin  // ovp4f
+                    if (e4) begin
+                        w_dec = {10'd0, dec_ovp4f((w_code[3:0] & {4{((w_fmt == 4'd9) & e4)}}), (w_code[7:4] & {4{((w_fmt == 4'd9) & e4)}}))};  // w_ovp4f_e4_k0
+                        s0w_neg = w_dec[5];
+                        s0w_sig = {14'd0, w_dec[1:0]};
+                        s0w_expo = {3'd0, w_dec[4:2]} + 6'd40;
+                        s1w_neg = w_dec[11];
+                        s1w_sig = {6'd0, w_dec[7:6]};
+                        s1w_expo = {2'd0, w_dec[10:8]} + 5'd11;
+                    end
+                    if (e4) begin
+                        w_dec = {10'd0, dec_ovp4f((w_code[11:8] & {4{((w_fmt == 4'd9) & e4)}}), (w_code[15:12] & {4{((w_fmt == 4'd9) & e4)}}))};  // w_ovp4f_e4_k1
+                        s2w_neg = w_dec[5];
+                        s2w_sig = {2'd0, w_dec[1:0]};
+                        s2w_expo = {1'd0, w_dec[4:2]} + 4'd4;
+                        s3w_neg = w_dec[11];
+                        s3w_sig = {2'd0, w_dec[7:6]};
+                        s3w_expo = {1'd0, w_dec[10:8]} + 4'd4;
+                    end
+                    if (e8) begin
+                        w_dec = {10'd0, dec_ovp4f((w_code[3:0] & {4{((w_fmt == 4'd9) & e8)}}), (w_code[11:8] & {4{((w_fmt == 4'd9) & e8)}}))};  // w_ovp4f_e8_k0
+                        s0w_neg = w_dec[5];
+                        s0w_sig = {14'd0, w_dec[1:0]};
+                        s0w_expo = {3'd0, w_dec[4:2]} + 6'd40;
+                        s1w_neg = w_dec[11];
+                        s1w_sig = {6'd0, w_dec[7:6]};
+                        s1w_expo = {2'd0, w_dec[10:8]} + 5'd11;
+                    end
+                end
+                4'd10: begin  // ovp8
+                    w_dec = dec_ovp8((w_code[7:0] & {8{((w_fmt == 4'd10))}}), (w_code[15:8] & {8{((w_fmt == 4'd10))}}));  // w_ovp8_e8_k0
+                    s0w_neg = w_dec[10];
+                    s0w_sig = {9'd0, w_dec[6:0]};
+                    s0w_expo = {3'd0, w_dec[9:7]} + 6'd40;
+                    s1w_neg = w_dec[21];
+                    s1w_sig = {1'd0, w_dec[17:11]};
+                    s1w_expo = {2'd0, w_dec[20:18]} + 5'd11;
+                end
+                default: ;
+            endcase
+            // activations: the element of every slot
+            a_dec = 22'd0;
+            s0a_neg = 1'b0;
+            s0a_sig = 16'd0;
+            s0a_expo = 6'd0;
+            s0a_nar = 1'b0;
+            s1a_neg = 1'b0;
+            s1a_sig = 8'd0;
+            s1a_expo = 5'd0;
+            s1a_nar = 1'b0;
+            s2a_neg = 1'b0;
+            s2a_sig = 4'd0;
+            s2a_expo = 4'd0;
+            s2a_nar = 1'b0;
+            s3a_neg = 1'b0;
+            s3a_sig = 4'd0;
+            s3a_expo = 4'd0;
+            s3a_nar = 1'b0;
+            case (a_fmt)
+                4'd0: begin  // int4
+                    a_dec = {17'd0, dec_int4((a_code[3:0] & {4{((a_fmt == 4'd0))}}))};  // a_int4_p0
+                    s0a_neg = a_dec[4];
+                    s0a_sig = {12'd0, a_dec[3:0]};
+                    s0a_expo = 6'd40;
+                    if (e4) begin
+                        a_dec = {17'd0, dec_int4((a_code[7:4] & {4{((a_fmt == 4'd0) & e4)}}))};  // a_int4_p4
+                        s1a_neg = a_dec[4];
+                        s1a_sig = {4'd0, a_dec[3:0]};
+                        s1a_expo = 5'd11;
+                    end
+                    if ((e4 | e8)) begin
+                        a_dec = {17'd0, dec_int4((a_code[11:8] & {4{((a_fmt == 4'd0) & (e4 | e8))}}))};  // a_int4_p8
+                        if (e8) begin
+                            s1a_neg = a_dec[4];
+                            s1a_sig = {4'd0, a_dec[3:0]};
+                            s1a_expo = 5'd11;
+                        end
+                        if (e4) begin
+                            s2a_neg = a_dec[4];
+                            s2a_sig = a_dec[3:0];
+                            s2a_expo = 4'd4;
+                        end
+                    end
+                    if (e4) begin
+                        a_dec = {17'd0, dec_int4((a_code[15:12] & {4{((a_fmt == 4'd0) & e4)}}))};  // a_int4_p12
+                        s3a_neg = a_dec[4];
+                        s3a_sig = a_dec[3:0];
+                        s3a_expo = 4'd4;
+                    end
+                end
+                4'd1: begin  // int8
+                    a_dec = {13'd0, dec_int8((a_code[7:0] & {8{((a_fmt == 4'd1))}}))};  // a_int8_p0
+                    s0a_neg = a_dec[8];
+                    s0a_sig = {8'd0, a_dec[7:0]};
+                    s0a_expo = 6'd40;
+                    if (e8) begin
+                        a_dec = {13'd0, dec_int8((a_code[15:8] & {8{((a_fmt == 4'd1) & e8)}}))};  // a_int8_p8
+                        s1a_neg = a_dec[8];
+                        s1a_sig = a_dec[7:0];
+                        s1a_expo = 5'd11;
+                    end
+                end
+                4'd2: begin  // int16
+                    a_dec = {5'd0, dec_int16((a_code[15:0] & {16{((a_fmt == 4'd2))}}))};  // a_int16_p0
+                    s0a_neg = a_dec[16];
+                    s0a_sig = a_dec[15:0];
+                    s0a_expo = 6'd40;
+                end
+                4'd3, 4'd4: begin  // fp4
+                    a_dec = {17'd0, dec_fp4((a_code[3:0] & {4{(((a_fmt == 4'd3) | (a_fmt == 4'd4)))}}))};  // a_fp4_p0
+                    s0a_neg = a_dec[4];
+                    s0a_sig = {14'd0, a_dec[1:0]};
+                    s0a_expo = {4'd0, a_dec[3:2]} + 6'd39;
+                    if (e4) begin
+                        a_dec = {17'd0, dec_fp4((a_code[7:4] & {4{(((a_fmt == 4'd3) | (a_fmt == 4'd4)) & e4)}}))};  // a_fp4_p4
+                        s1a_neg = a_dec[4];
+                        s1a_sig = {6'd0, a_dec[1:0]};
+                        s1a_expo = {3'd0, a_dec[3:2]} + 5'd10;
+                    end
+                    if ((e4 | e8)) begin
+                        a_dec = {17'd0, dec_fp4((a_code[11:8] & {4{(((a_fmt == 4'd3) | (a_fmt == 4'd4)) & (e4 | e8))}}))};  // a_fp4_p8
+                        if (e8) begin
+                            s1a_neg = a_dec[4];
+                            s1a_sig = {6'd0, a_dec[1:0]};
+                            s1a_expo = {3'd0, a_dec[3:2]} + 5'd10;
+                        end
+                        if (e4) begin
+                            s2a_neg = a_dec[4];
+                            s2a_sig = {2'd0, a_dec[1:0]};
+                            s2a_expo = {2'd0, a_dec[3:2]} + 4'd3;
+                        end
+                    end
+                    if (e4) begin
+                        a_dec = {17'd0, dec_fp4((a_code[15:12] & {4{(((a_fmt == 4'd3) | (a_fmt == 4'd4)) & e4)}}))};  // a_fp4_p12
+                        s3a_neg = a_dec[4];
+                        s3a_sig = {2'd0, a_dec[1:0]};
+                        s3a_expo = {2'd0, a_dec[3:2]} + 4'd3;
+                    end
+                end
+                4'd5: begin  // posit4_1
+                    a_dec = {15'd0, dec_posit4_1((a_code[3:0] & {4{((a_fmt == 4'd5))}}))};  // a_posit4_1_p0
+                    s0a_neg = a_dec[5];
+                    s0a_sig = {15'd0, a_dec[0]};
+                    s0a_expo = {2'd0, a_dec[4:1]} + 6'd36;
+                    s0a_nar = a_dec[6];
+                    if (e4) begin
+                        a_dec = {15'd0, dec_posit4_1((a_code[7:4] & {4{((a_fmt == 4'd5) & e4)}}))};  // a_posit4_1_p4
+                        s1a_neg = a_dec[5];
+                        s1a_sig = {7'd0, a_dec[0]};
+                        s1a_expo = {1'd0, a_dec[4:1]} + 5'd7;
+                        s1a_nar = a_dec[6];
+                    end
+                    if ((e4 | e8)) begin
+                        a_dec = {15'd0, dec_posit4_1((a_code[11:8] & {4{((a_fmt == 4'd5) & (e4 | e8))}}))};  // a_posit4_1_p8
+                        if (e8) begin
+                            s1a_neg = a_dec[5];
+                            s1a_sig = {7'd0, a_dec[0]};
+                            s1a_expo = {1'd0, a_dec[4:1]} + 5'd7;
+                            s1a_nar = a_dec[6];
+                        end
+                        if (e4) begin
+                            s2a_neg = a_dec[5];
+                            s2a_sig = {3'd0, a_dec[0]};
+                            s2a_expo = a_dec[4:1];
+                            s2a_nar = a_dec[6];
+                        end
+                    end
+                    if (e4) begin
+                        a_dec = {15'd0, dec_posit4_1((a_code[15:12] & {4{((a_fmt == 4'd5) & e4)}}))};  // a_posit4_1_p12
+                        s3a_neg = a_dec[5];
+                        s3a_sig = {3'd0, a_dec[0]};
+                        s3a_expo = a_dec[4:1];
+                        s3a_nar = a_dec[6];
+                    end
+                end
+                4'd6: begin  // posit8_0
+                    a_dec = {10'd0, dec_posit8_0((a_code[7:0] & {8{((a_fmt == 4'd6))}}))};  // a_posit8_0_p0
+                    s0a_neg = a_dec[10];
+                    s0a_sig = {10'd0, a_dec[5:0]};
+                    s0a_expo = {2'd0, a_dec[9:6]} + 6'd29;
+                    s0a_nar = a_dec[11];
+                    if (e8) begin
+                        a_dec = {10'd0, dec_posit8_0((a_code[15:8] & {8{((a_fmt == 4'd6) & e8)}}))};  // a_posit8_0_p8
+                        s1a_neg = a_dec[10];
+                        s1a_sig = {2'd0, a_dec[5:0]};
+                        s1a_expo = {1'd0, a_dec[9:6]};
+                        s1a_nar = a_dec[11];
+                    end
+                end
+                4'd7: begin  // posit16_1
+                    a_dec = {1'd0, dec_posit16_1((a_code[15:0] & {16{((a_fmt == 4'd7))}}))};  // a_posit16_1_p0
+                    s0a_neg = a_dec[19];
+                    s0a_sig = {3'd0, a_dec[12:0]};
+                    s0a_expo = a_dec[18:13];
+                    s0a_nar = a_dec[20];
+                end
+                4'd8: begin  // ovp4
+                    if (e4) begin
+                        a_dec = {8'd0, dec_ovp4((a_code[3:0] & {4{((a_fmt == 4'd8) & e4)}}), (a_code[7:4] & {4{((a_fmt == 4'd8) & e4)}}))};  // a_ovp4_e4_k0
+                        s0a_neg = a_dec[6];
+                        s0a_sig = {13'd0, a_dec[2:0]};
+                        s0a_expo = {3'd0, a_dec[5:3]} + 6'd40;
+                        s1a_neg = a_dec[13];
+                        s1a_sig = {5'd0, a_dec[9:7]};
+                        s1a_expo = {2'd0, a_dec[12:10]} + 5'd11;
+                    end
+                    if (e4) begin
+                        a_dec = {8'd0, dec_ovp4((a_code[11:8] & {4{((a_fmt == 4'd8) & e4)}}), (a_code[15:12] & {4{((a_fmt == 4'd8) & e4)}}))};  // a_ovp4_e4_k1
+                        s2a_neg = a_dec[6];
+                        s2a_sig = {1'd0, a_dec[2:0]};
+                        s2a_expo = {1'd0, a_dec[5:3]} + 4'd4;
+                        s3a_neg = a_dec[13];
+                        s3a_sig = {1'd0, a_dec[9:7]};
+                        s3a_expo = {1'd0, a_dec[12:10]} + 4'd4;
+                    end
+                    if (e8) begin
+                        a_dec = {8'd0, dec_ovp4((a_code[3:0] & {4{((a_fmt == 4'd8) & e8)}}), (a_code[11:8] & {4{((a_fmt == 4'd8) & e8)}}))};  // a_ovp4_e8_k0
+                        s0a_neg = a_dec[6];
+                        s0a_sig = {13'd0, a_dec[2:0]};
+                        s0a_expo = {3'd0, a_dec[5:3]} + 6'd40;
+                        s1a_neg = a_dec[13];
+                        s1a_sig = {5'd0, a_dec[9:7]};
+                        s1a_expo = {2'd0, a_dec[12:10]} + 5'd11;
+                    end
+                end
+                4'd9: begin  // ovp4f
+                    if (e4) begin
+                        a_dec = {10'd0, dec_ovp4f((a_code[3:0] & {4{((a_fmt == 4'd9) & e4)}}), (a_code[7:4] & {4{((a_fmt == 4'd9) & e4)}}))};  // a_ovp4f_e4_k0
+                        s0a_neg = a_dec[5];
+                        s0a_sig = {14'd0, a_dec[1:0]};
+                        s0a_expo = {3'd0, a_dec[4:2]} + 6'd40;
+                        s1a_neg = a_dec[11];
+                        s1a_sig = {6'd0, a_dec[7:6]};
+                        s1a_expo = {2'd0, a_dec[10:8]} + 5'd11;
+                    end
+                    if (e4) begin
+                        a_dec = {10'd0, dec_ovp4f((a_code[11:8] & {4{((a_fmt == 4'd9) & e4)}}), (a_code[15:12] & {4{((a_fmt == 4'd9) & e4)}}))};  // a_ovp4f_e4_k1
+                        s2a_neg = a_dec[5];
+                        s2a_sig = {2'd0, a_dec[1:0]};
+                        s2a_expo = {1'd0, a_dec[4:2]} + 4'd4;
+                        s3a_neg = a_dec[11];
+                        s3a_sig = {2'd0, a_dec[7:6]};
+                        s3a_expo = {1'd0, a_dec[10:8]} + 4'd4;
+                    end
+                    if (e8) begin
+                        a_dec = {10'd0, dec_ovp4f((a_code[3:0] & {4{((a_fmt == 4'd9) & e8)}}), (a_code[11:8] & {4{((a_fmt == 4'd9) & e8)}}))};  // a_ovp4f_e8_k0
+                        s0a_neg = a_dec[5];
+                        s0a_sig = {14'd0, a_dec[1:0]};
+                        s0a_expo = {3'd0, a_dec[4:2]} + 6'd40;
+                        s1a_neg = a_dec[11];
+                        s1a_sig = {6'd0, a_dec[7:6]};
+                        s1a_expo = {2'd0, a_dec[10:8]} + 5'd11;
+                    end
+                end
+                4'd10: begin  // ovp8
+                    a_dec = dec_ovp8((a_code[7:0] & {8{((a_fmt == 4'd10))}}), (a_code[15:8] & {8{((a_fmt == 4'd10))}}));  // a_ovp8_e8_k0
+                    s0a_neg = a_dec[10];
+                    s0a_sig = {9'd0, a_dec[6:0]};
+                    s0a_expo = {3'd0, a_dec[9:7]} + 6'd40;
+                    s1a_neg = a_dec[21];
+                    s1a_sig = {1'd0, a_dec[17:11]};
+                    s1a_expo = {2'd0, a_dec[20:18]} + 5'd11;
+                end
+                default: ;
+            endcase
+            // per slot: the product's sign and exponent offset
+            s0_neg_d = s0w_neg ^ s0a_neg;
+            s0_sh_d = {1'd0, s0w_expo} + {1'd0, s0a_expo};
+            s1_neg_d = s1w_neg ^ s1a_neg;
+            s1_sh_d = {1'd0, s1w_expo} + {1'd0, s1a_expo};
+            s2_neg_d = s2w_neg ^ s2a_neg;
+            s2_sh_d = {1'd0, s2w_expo} + {1'd0, s2a_expo};
+            s3_neg_d = s3w_neg ^ s3a_neg;
+            s3_sh_d = {1'd0, s3w_expo} + {1'd0, s3a_expo};
+            nar_d = s0w_nar | s0a_nar | s1w_nar | s1a_nar | s2w_nar | s2a_nar | s3w_nar | s3a_nar;
+            decode = {s0_neg_d, s0_sh_d, s0w_sig, s0a_sig, s1_neg_d, s1_sh_d, s1w_sig, s1a_sig, s2_neg_d, s2_sh_d, s2w_sig, s2a_sig, s3_neg_d, s3_sh_d, s3w_sig, s3a_sig, nar_d};
+        end
+    endfunction
 
     // ---- decoded-operand register (pipeline stage "dec")
-    reg  s0_neg_m;
-    reg  [6:0] s0_sh_m;
-    reg  [15:0] s0w_sig_m;
-    reg  [15:0] s0a_sig_m;
-    reg  s1_neg_m;
-    reg  [5:0] s1_sh_m;
-    reg  [7:0] s1w_sig_m;
-    reg  [7:0] s1a_sig_m;
-    reg  s2_neg_m;
-    reg  [4:0] s2_sh_m;
-    reg  [3:0] s2w_sig_m;
-    reg  [3:0] s2a_sig_m;
-    reg  s3_neg_m;
-    reg  [4:0] s3_sh_m;
-    reg  [3:0] s3w_sig_m;
-    reg  [3:0] s3a_sig_m;
-    reg  nar_m;
+    reg  [91:0] dec_q;
     always @(posedge clk) begin
-        if (dec_ce) begin
-            s0_neg_m <= s0_neg_d;
-            s0_sh_m <= s0_sh_d;
-            s0w_sig_m <= s0w_sig;
-            s0a_sig_m <= s0a_sig;
-            s1_neg_m <= s1_neg_d;
-            s1_sh_m <= s1_sh_d;
-            s1w_sig_m <= s1w_sig;
-            s1a_sig_m <= s1a_sig;
-            s2_neg_m <= s2_neg_d;
-            s2_sh_m <= s2_sh_d;
-            s2w_sig_m <= s2w_sig;
-            s2a_sig_m <= s2a_sig;
-            s3_neg_m <= s3_neg_d;
-            s3_sh_m <= s3_sh_d;
-            s3w_sig_m <= s3w_sig;
-            s3a_sig_m <= s3a_sig;
-            nar_m <= nar_d;
-        end
+        if (dec_ce)
+            dec_q <= decode(wfmt, afmt, w_data[15:0], a_data[15:0]);
     end
+    wire s0_neg_m = dec_q[91];
+    wire [6:0] s0_sh_m = dec_q[90:84];
+    wire [15:0] s0w_sig_m = dec_q[83:68];
+    wire [15:0] s0a_sig_m = dec_q[67:52];
+    wire s1_neg_m = dec_q[51];
+    wire [5:0] s1_sh_m = dec_q[50:45];
+    wire [7:0] s1w_sig_m = dec_q[44:37];
+    wire [7:0] s1a_sig_m = dec_q[36:29];
+    wire s2_neg_m = dec_q[28];
+    wire [4:0] s2_sh_m = dec_q[27:23];
+    wire [3:0] s2w_sig_m = dec_q[22:19];
+    wire [3:0] s2a_sig_m = dec_q[18:15];
+    wire s3_neg_m = dec_q[14];
+    wire [4:0] s3_sh_m = dec_q[13:9];
+    wire [3:0] s3w_sig_m = dec_q[8:5];
+    wire [3:0] s3a_sig_m = dec_q[4:1];
+    wire nar_m = dec_q[0];
 
     // ---- slot 0: multiply, shift to the accumulator's fixed point, floor, clamp
     // |product| = s0_m * 2^(s0_sh + (-80)): sig 16 x 16 bits, exponent offset 0..112
