@@ -18,6 +18,7 @@ HOST_CFG    ?= all
 HOST_PARAMS := $(BUILD)/rtl/$(HOST_CFG)/$(HOST_CFG)_params.h
 HOST_RTL    := $(BUILD)/rtl/$(HOST_CFG)/$(HOST_CFG).f# rtl_gen's rule: stands for the directory
 HOST_HDRS   := $(wildcard host/*.h)
+HOST_UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_host_*.c))
 HOST_CORE   := model sha256 hwcfg qbackend npe_dev dev_xdma packer
 RUN_MODEL_OBJS := $(addprefix host/,$(addsuffix .o,run_model backends $(HOST_CORE)))
 HOST_SIM_OBJS  := $(addprefix host/,$(addsuffix .o,$(HOST_CORE) coproc_pins dev_sim))
@@ -51,7 +52,9 @@ $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: CFLAGS += -Isim
 $(1)/obj/host/coproc_pins.o $(1)/obj/host/dev_sim.o: sim/vsim.h
 $(1)/obj/host/xdma_emu.o: CFLAGS += -Isim $$(FUSE_CFLAGS)
 $(1)/obj/tests/unit/test_host_%.o: CFLAGS += -Ihost $(HOST_REG_FLAGS)
-$(1)/obj/tests/unit/test_host_%.o: $$(HOST_HDRS) $(HOST_RTL)
+# explicit targets: prerequisites on a recipe-less pattern rule would be ignored,
+# and a fresh clone must generate the header before compiling these
+$(addprefix $(1)/obj/tests/unit/,$(addsuffix .o,$(HOST_UNIT_TESTS))): $$(HOST_HDRS) $(HOST_RTL)
 # tests/unit/test_sha256.c (built by c_variant's test_% rule, which links
 # only libkref.a) compiles host/sha256.c in itself; rebuild it when that changes.
 $(1)/obj/tests/unit/test_sha256.o: host/sha256.c host/sha256.h
