@@ -9,8 +9,9 @@ I/Os of an SG48 package, so the top that is placed is a wrapper written here
 register fed by a pin (sin), and the outputs are loaded, when out_valid is
 high, into a shift register that leaves by one pin (sout).  Four pins in all
 (constraints/ice40.pcf); every path of the design is register to register.
-The wrapper's own cells are counted separately (Yosys, hierarchy kept), so
-the design's LUT4/FF/DSP use is reported with and without it.
+The design's own LUT4/FF/DSP use comes from a hierarchical synthesis (its
+modules' cells x instances, the wrapper left out); the placed figures are
+those of the flat synthesis with the wrapper.
 
 Writes ice40.json (utilization, achieved Fmax from nextpnr's report, tool
 versions, command lines) and ice40.md into --out; fails if a tool fails, the
@@ -22,6 +23,7 @@ import os
 import re
 
 from flow import HERE, die, manifest, need_positive, rtl_files, run, version, write_json, write_text
+from synth import parse_stats
 
 
 def ports(man, top):
@@ -100,8 +102,14 @@ def main():
     srcs = " ".join(files + [top_v])
     # hierarchy kept: the wrapper's and the design's own cells
     s1 = f"read_verilog {srcs}; synth_ice40 -dsp -noflatten -top npe_ice40_top; stat"
-    own = stat_cells(run(["yosys", "-p", s1], os.path.join(args.out, "yosys_hier.log")))
+    log1 = run(["yosys", "-p", s1], os.path.join(args.out, "yosys_hier.log"))
+    own, _, inst, _ = parse_stats(log1.split("Printing statistics.")[-1])
     wrap = counts(own.get("npe_ice40_top", {}))
+    design = {}
+    for mod, cells in own.items():
+        if mod != "npe_ice40_top":
+            for k, v in counts(cells).items():
+                design[k] = design.get(k, 0) + v * inst.get(mod, 0)
     # the placed design: flattened
     js = os.path.join(args.out, "design.json")
     s2 = f"read_verilog {srcs}; synth_ice40 -dsp -top npe_ice40_top -json {js}; stat"
@@ -120,10 +128,9 @@ def main():
         die(f"nextpnr reported no Fmax for the clock; see {args.out}/nextpnr.log")
     binf = os.path.join(args.out, "ice40.bin")
     run(["icepack", asc, binf], os.path.join(args.out, "icepack.log"))
-    design = {k: flat[k] - wrap.get(k, 0) for k in flat}
     rep = {"config": cfg, "top": args.top, "device": f"iCE40{args.device.upper()}", "package": args.package,
            "wrapper": {"input_shift_bits": iw, "output_shift_bits": ow, "cells": wrap},
-           "yosys_total": flat, "design_without_wrapper": design, "nextpnr_utilization": util,
+           "yosys_total": flat, "design_hierarchical": design, "nextpnr_utilization": util,
            "fmax_mhz": clk["achieved"], "fmax_target_mhz": clk["constraint"], "bitstream_bytes": os.path.getsize(binf),
            "tools": {"yosys": version(["yosys", "-V"]), "nextpnr": version(["nextpnr-ice40", "--version"]),
                      "icepack": "fpga-icestorm (Debian)"},
@@ -136,8 +143,10 @@ def main():
     write_json(os.path.join(args.out, "ice40.json"), rep)
     md = [f"# iCE40 report: {cfg} / {args.top} on {rep['device']}-{args.package}", "",
           "| | LUT4 | FF | DSP (SB_MAC16) | CARRY |", "|---|---|---|---|---|",
-          f"| design ({args.top}) | {design['LUT4']} | {design['FF']} | {design['DSP']} | {design['CARRY']} |",
-          f"| with the 4-pin wrapper | {flat['LUT4']} | {flat['FF']} | {flat['DSP']} | {flat['CARRY']} |", "",
+          f"| {args.top} alone (hierarchical synthesis) | {design['LUT4']} | {design['FF']} | {design['DSP']} "
+          f"| {design['CARRY']} |",
+          f"| placed: with the 4-pin wrapper (flat synthesis) | {flat['LUT4']} | {flat['FF']} | {flat['DSP']} "
+          f"| {flat['CARRY']} |", "",
           "nextpnr utilization: " + ", ".join(f"{k} {v['used']}/{v['available']}" for k, v in sorted(util.items())
                                               if v["used"]), "",
           f"Achieved Fmax {rep['fmax_mhz']:.1f} MHz (placement target {rep['fmax_target_mhz']:.0f} MHz); "

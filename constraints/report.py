@@ -164,11 +164,11 @@ def md(rep):
                          f"{r['error_vs_gate_with_delays_pct'][k]:+.1f}% |")
         L.append("")
     for top, r in rep.get("ice40", {}).items():
-        dsn, tot = r["design_without_wrapper"], r["yosys_total"]
+        dsn, tot = r["design_hierarchical"], r["yosys_total"]
         lc = r["nextpnr_utilization"].get("ICESTORM_LC", {})
         L += [f"## iCE40: {top} on {r['device']}-{r['package']}", "",
               f"{dsn['LUT4']} LUT4, {dsn['FF']} FF, {dsn['DSP']} SB_MAC16, {dsn['CARRY']} carries "
-              f"(with the 4-pin wrapper {tot['LUT4']} / {tot['FF']} / {tot['DSP']}); "
+              f"(placed with the 4-pin wrapper: {tot['LUT4']} / {tot['FF']} / {tot['DSP']}); "
               f"{lc.get('used')} of {lc.get('available')} logic cells placed and routed; "
               f"achieved Fmax {r['fmax_mhz']:.1f} MHz.", ""]
     return "\n".join(L) + "\n"

@@ -18,7 +18,7 @@ def need(cond, what):
     if not cond:
         print(f"FAIL ice40_smoke: {what}: {json.dumps(r)[:300]}")
         sys.exit(1)
-d, lc = r["design_without_wrapper"], r["nextpnr_utilization"]["ICESTORM_LC"]
+d, lc = r["design_hierarchical"], r["nextpnr_utilization"]["ICESTORM_LC"]
 need(d["LUT4"] > 50 and d["FF"] > 10, "LUT4/FF counts implausible")
 need(d["DSP"] >= 1 and r["nextpnr_utilization"]["ICESTORM_DSP"]["used"] == d["DSP"], "no SB_MAC16 for the 8x8 multiplier")
 need(0 < lc["used"] <= lc["available"] == 5280, "the UP5K logic cells do not add up")
