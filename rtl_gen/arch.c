@@ -60,17 +60,6 @@ static int check_family(const dec_group *g, const fmt_traits *t, char *err, size
     return 0;
 }
 
-static void align(int tw, int shift, int *int_w, int *frac) {
-    if (shift >= 0) {
-        *int_w = tw + shift;
-        *frac = 0;
-    } else {
-        int d = -shift < tw ? -shift : tw;
-        *int_w = tw - d;
-        *frac = d;
-    }
-}
-
 /* Bits of the magnitude of a nonnegative double integer bound (x < 2^b). */
 static int dbits(double x) {
     if (x < 1)
@@ -283,40 +272,112 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
         sl->mw = sl->sig_w[0] + sl->sig_w[1];
         sl->r = (sl->exp_hi[0] - sl->exp_lo[0]) + (sl->exp_hi[1] - sl->exp_lo[1]);
         sl->rb = bits_for(sl->r);
-        sl->tw = sl->mw + sl->r;
         sl->emin = sl->exp_lo[0] + sl->exp_lo[1];
     }
 
-    /* Alignment: products at ACC_LSB (floor, clamp); MX products exactly at
-     * BLK_LSB = min(ACC_LSB, smallest MX product bit). */
+    /* Views: slot 0 splits into VIEW_N (pairs with E <= 8) and VIEW_W (E = 16)
+     * when both exist, so that the narrow products are aligned and summed at
+     * their own small widths; every other slot has VIEW_N only.  Each view's
+     * exponent range, product width and magnitude bound come from its pairs. */
     a->blk_lsb = a->has_mx && a->l_mx < c->acc_lsb ? a->l_mx : c->acc_lsb;
     a->k = c->acc_lsb - a->blk_lsb;
-    int pws[NSLOTS];
+    int have_e16 = (a->e_reach & EBIT(16)) != 0, have_n = (a->e_reach & (EBIT(4) | EBIT(8))) != 0;
+    a->split = have_e16 && have_n;
+    double vmax[NSLOTS][2] = {{0}};
+    for (int w = 0; w < FMT_COUNT; w++)
+        for (int af = 0; af < FMT_COUNT; af++) {
+            if (!(a->pair_ok[w] & FMT_BIT(af)))
+                continue;
+            const fmt_traits *tw = fmt_get((fmt_id)w), *ta = fmt_get((fmt_id)af);
+            const dec_group *gw = &a->grp[grp_of[w]], *ga = &a->grp[grp_of[af]];
+            int e = tw->bits > ta->bits ? tw->bits : ta->bits;
+            int vw = a->split && e == 16 ? VIEW_W : VIEW_N;
+            for (int i = 0; i < 16 / e && i < a->nslots; i++) {
+                slot_view *v = &a->slot[i].v[vw];
+                int lo = gw->exp_lo + ga->exp_lo, hi = gw->exp_hi + ga->exp_hi;
+                int mw = gw->sig_w + ga->sig_w;
+                if (!v->present || lo < v->lo)
+                    v->lo = lo;
+                if (!v->present || hi > v->hi)
+                    v->hi = hi;
+                v->mw = v->present ? imax(v->mw, mw) : mw;
+                v->present = 1;
+                v->mx |= tw->block || ta->block;
+                if (tw->max_abs * ta->max_abs > vmax[i][vw])
+                    vmax[i][vw] = tw->max_abs * ta->max_abs;
+            }
+        }
+    for (int vw = 0; vw < 2; vw++) {
+        int base = 0, have = 0, clamp = 0;
+        for (int i = 0; i < a->nslots; i++) {
+            slot_view *v = &a->slot[i].v[vw];
+            if (!v->present)
+                continue;
+            slot_plan *sl = &a->slot[i];
+            v->c = v->lo - sl->emin;
+            v->rb = bits_for(v->hi - v->lo);
+            v->tw = dbits(ldexp(vmax[i][vw], -v->lo));
+            if (v->tw < 1)
+                v->tw = 1;
+            /* non-MX: floor at ACC_LSB (arithmetic shift of the signed t),
+             * clamp at the accumulator's range */
+            int L = c->acc_lsb;
+            v->n_drop = L > v->lo ? L - v->lo : 0;
+            v->n_lsb = v->n_drop ? L : v->lo;
+            int wl = v->tw + 1 + (v->n_drop ? 0 : v->lo - L) - v->n_drop; /* signed width at L */
+            if (wl < 1)
+                wl = 1;
+            v->n_clamp = wl > c->acc_w;
+            if (v->n_clamp)
+                v->n_lsb = L, v->n_w = c->acc_w;
+            else
+                v->n_w = imax(v->tw + 1 - v->n_drop, 1);
+            /* MX: exact at max(lo, BLK_LSB), unclamped (dropped bits are zero:
+             * BLK_LSB is at or below every MX pair's smallest product bit, so
+             * with BLK_LSB = ACC_LSB and no clamp it is the non-MX value) */
+            v->b_sep = v->mx && (v->n_clamp || (v->n_drop && a->k > 0));
+            if (v->b_sep) {
+                v->b_drop = a->blk_lsb > v->lo ? a->blk_lsb - v->lo : 0;
+                v->b_lsb = v->lo + v->b_drop;
+                v->b_w = imax(v->tw + 1 - v->b_drop, 1);
+                a->unit_mx = 1;
+            }
+            if (v->n_drop)
+                a->unit_inexact = 1;
+            if (v->n_clamp)
+                a->unit_overflow = 1, clamp = 1;
+            int l = v->b_sep ? imin(v->n_lsb, v->b_lsb) : v->n_lsb;
+            if (!have || l < base)
+                base = l;
+            have = 1;
+        }
+        if (!have)
+            continue;
+        if (clamp && base > c->acc_lsb) /* a clamped value is a whole number at ACC_LSB */
+            base = c->acc_lsb;
+        a->vbase[vw] = base;
+        int pws[NSLOTS], n = 0;
+        for (int i = 0; i < a->nslots; i++) {
+            slot_view *v = &a->slot[i].v[vw];
+            if (!v->present)
+                continue;
+            v->pw = v->n_w + v->n_lsb - base;
+            if (v->b_sep)
+                v->pw = imax(v->pw, v->b_w + v->b_lsb - base);
+            pws[n++] = v->pw;
+        }
+        a->vsum_w[vw] = sum_tree_width(pws, n);
+        a->unit_w = imax(a->unit_w, a->vsum_w[vw] + base - a->blk_lsb);
+    }
+    /* the registered shift amount: each view reads its low rb bits (sh - c
+     * modulo 2^rb), so the widest view's rb is enough */
     for (int i = 0; i < a->nslots; i++) {
         slot_plan *sl = &a->slot[i];
-        align(sl->tw, sl->emin - c->acc_lsb, &sl->n_int_w, &sl->n_frac);
-        int svn_w = sl->n_int_w + 1;
-        sl->n_clamp = svn_w > c->acc_w;
-        sl->n_v_w = sl->n_clamp ? c->acc_w : svn_w;
-        sl->pw = sl->n_v_w;
-        if (sl->mx) {
-            if (a->k > 0) {
-                sl->b_sep = 1;
-                align(sl->tw, sl->emin - a->blk_lsb, &sl->b_int_w, &sl->b_frac);
-                sl->pw = imax(sl->pw, sl->b_int_w + 1);
-            } else {
-                sl->pw = imax(sl->pw, svn_w);
-            }
-            if (a->k > 0 || sl->n_clamp)
-                a->unit_mx = 1;
-        }
-        if (sl->n_frac)
-            a->unit_inexact = 1;
-        if (sl->n_clamp)
-            a->unit_overflow = 1;
-        pws[i] = sl->pw;
+        sl->rb = 0;
+        for (int vw = 0; vw < 2; vw++)
+            if (sl->v[vw].present)
+                sl->rb = imax(sl->rb, sl->v[vw].rb);
     }
-    a->unit_w = sum_tree_width(pws, a->nslots);
     int uw[64];
     for (int u = 0; u < c->j; u++)
         uw[u] = a->unit_w;
@@ -342,7 +403,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
         a->sc_frac = a->sc_lo < 0 ? -a->sc_lo : 0;
         a->sc_clamp = a->sc_ip_w > c->acc_w;
         a->sc_v_w = a->sc_clamp ? c->acc_w : a->sc_ip_w;
-        a->x_w = imax(a->blk_w, a->sc_v_w);
+        a->x_w = imax(a->blk_w - a->k, a->sc_v_w); /* non-MX: b_sum >>> k, exact */
     }
     a->acc_add_w = imax(c->acc_w, a->x_w) + 1;
 

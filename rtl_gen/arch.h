@@ -56,6 +56,28 @@ typedef struct {
     unsigned ebits;       /* EBIT mask of the element widths it serves          */
 } slot_term;
 
+/* A view of a slot: the products of the pairs of one element-width class
+ * (VIEW_N: E <= 8; VIEW_W: E = 16, slot 0 only, when both classes exist),
+ * aligned and summed at widths from their true bounds (docs/architecture.md
+ * section 3). */
+#define VIEW_N 0
+#define VIEW_W 1
+typedef struct {
+    int present;
+    int mw;               /* product bits the view uses: m[mw-1:0]             */
+    int lo, hi;           /* product exponent range; t's LSB weighs 2^lo       */
+    int c;                /* lo - slot emin: the view's shift is sh - c        */
+    int rb;               /* its width                                         */
+    int tw;               /* |t| < 2^tw, t = m << (e - lo) (from max|w|*max|a|) */
+    int mx;               /* an MX pair uses it                                */
+    int n_lsb, n_drop;    /* non-MX value: LSB (log2), bits floored away (INEXACT) */
+    int n_clamp;          /* ... it can exceed the accumulator (OVERFLOW)      */
+    int n_w;              /* ... its width (signed)                            */
+    int b_sep;            /* the MX value differs: exact at b_lsb, unclamped   */
+    int b_lsb, b_drop, b_w;
+    int pw;               /* width of the slot's value at the view's base      */
+} slot_view;
+
 typedef struct {
     int present;
     int mx;               /* some MX pair uses this slot                         */
@@ -65,15 +87,10 @@ typedef struct {
     int exp_lo[2], exp_hi[2]; /* operand exponent ranges                         */
     int expo_w[2];        /* width of exp - exp_lo per operand                   */
     int mw;               /* multiplier product width                            */
-    int r, rb;            /* exponent-sum range and shift amount width           */
-    int tw;               /* t = m << (e - emin): width mw + r                   */
-    int emin;             /* weight (log2) of t's LSB                            */
-    int n_int_w, n_frac;  /* t at ACC_LSB: integer bits, dropped fraction bits   */
-    int n_clamp;          /* the non-MX value can exceed the accumulator         */
-    int n_v_w;            /* width of the (clamped) non-MX value                 */
-    int b_sep;            /* MX value aligned separately (BLK_LSB < ACC_LSB)     */
-    int b_int_w, b_frac;  /* t at BLK_LSB                                        */
-    int pw;               /* width of the slot's value                           */
+    int r, rb;            /* exponent-sum range; width of the registered shift
+                             amount (the widest view's: each reads sh mod 2^rb) */
+    int emin;             /* weight (log2) of the product's LSB at shift 0       */
+    slot_view v[2];       /* VIEW_N, VIEW_W                                      */
 } slot_plan;
 
 /* The AXI co-processor around the engine (docs/protocol.md): stream
@@ -118,11 +135,15 @@ typedef struct {
     int l_mx;              /* smallest product bit of any MX pair (log2)         */
     int blk_lsb;           /* LSB of MX products and block sums (log2)           */
     int k;                 /* ACC_LSB - BLK_LSB >= 0                             */
+    int split;             /* slot 0 has a VIEW_W beside VIEW_N (the unit picks
+                              one by the registered E = 16 bit)                   */
+    int vbase[2];          /* LSB (log2) of each view's slot sum                 */
+    int vsum_w[2];         /* its width                                          */
     int unit_mx;           /* the unit needs the MX mode bit                     */
     int unit_inexact;      /* a product can drop bits                            */
     int unit_overflow;     /* a product can saturate                             */
-    int unit_w;            /* unit product-sum width                             */
-    int sum_w;             /* lane step-sum width                                */
+    int unit_w;            /* unit product-sum width (units of 2^BLK_LSB)        */
+    int sum_w;             /* lane step-sum width (units of 2^BLK_LSB)           */
     int mxb_w;             /* exact MX block-sum width                           */
     int blk_w;             /* block register width                               */
     int sc_lo, sc_hi;      /* scale shift window (log2 offsets)                  */

@@ -151,9 +151,11 @@ static void block_stage(emitter *e, const arch *a) {
                  v_smax(accw), accw - 1));
         sv = "sc_v";
     }
+    /* a non-MX step sum is a whole number at ACC_LSB: drop the k zero bits */
+    const char *bn = a->k ? v_slice("b_sum", bw, bw - 1, a->k) : "b_sum";
     v_wire(e, a->x_w, "b_val",
            S("b_mx ? (b_nan ? %s : %s) : %s", v_const(a->x_w, 0), v_sext(sv, a->sc_v_w, a->x_w),
-             v_sext("b_sum", bw, a->x_w)));
+             v_sext(bn, bw - a->k, a->x_w)));
     v_wire(e, 4, "b_flags_x",
            S("b_flags | %s",
              flags4(a, a->sc_frac ? "b_mx & ~b_nan & sc_inexact" : NULL,

@@ -10,6 +10,8 @@
  * slots 2-3 pairs of 4-bit formats; slots no enabled pair uses are not
  * generated.  docs/architecture.md explains the sharing.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rtl_gen.h"
@@ -59,7 +61,7 @@ static const char *inst_enable(const arch *a, const dec_inst *x) {
 
 /* Element-width signals e4/e8/e16 that some select or enable reads. */
 static unsigned needed_e(const arch *a) {
-    unsigned need = 0;
+    unsigned need = a->split ? EBIT(16) : 0; /* the view select */
     for (int i = 0; i < a->nslots; i++)
         for (int s = 0; s < 2; s++)
             for (int k = 0; k < a->slot[i].nterm[s]; k++) {
@@ -296,11 +298,15 @@ static void decode_function(emitter *e, const arch *a, const pipe_sig *ps, int n
         fn_var(&f, 1, S("s%d_neg_d", i));
         em_printf(&f.body, "s%d_neg_d = s%dw_neg ^ s%da_neg;\n", i, i, i);
         if (sl->rb) {
+            /* modulo 2^rb: the views read sh mod 2^rb */
             const char *sum = "";
             for (int s = 0; s < 2; s++)
-                if (sl->expo_w[s])
+                if (sl->expo_w[s]) {
+                    const char *x = S("s%d%c_expo", i, s ? 'a' : 'w');
                     sum = S("%s%s%s", sum, *sum ? " + " : "",
-                            v_zext(S("s%d%c_expo", i, s ? 'a' : 'w'), sl->expo_w[s], sl->rb));
+                            sl->expo_w[s] >= sl->rb ? v_slice(x, sl->expo_w[s], sl->rb - 1, 0)
+                                                     : v_zext(x, sl->expo_w[s], sl->rb));
+                }
             fn_var(&f, sl->rb, S("s%d_sh_d", i));
             em_printf(&f.body, "s%d_sh_d = %s;\n", i, sum);
         }
@@ -332,74 +338,116 @@ static void decode_function(emitter *e, const arch *a, const pipe_sig *ps, int n
     em_free(&f.body);
 }
 
-/* floor(+-t * 2^shift) as an (int_w+1)-bit two's complement value. */
-static void fixed_point(emitter *e, const char *t, int tw, int int_w, int frac, int shift,
-                        const char *neg, const char *out, const char *sticky) {
-    const char *mag;
-    if (frac)
-        mag = int_w ? S("%s[%d:%d]", t, tw - 1, frac) : NULL;
-    else if (shift > 0)
-        mag = S("{%s, %s}", t, v_const(shift, 0));
-    else
-        mag = t;
-    if (sticky && frac)
-        v_wire(e, 1, sticky, S("|%s[%d:0]", t, frac - 1));
-    if (!mag) {
-        v_wire(e, 1, out, sticky && frac ? S("%s & %s", neg, sticky) : "1'b0");
-        return;
-    }
-    v_wire(e, int_w, S("%s_mag", out), mag);
-    const char *pos = S("{1'b0, %s_mag}", out);
-    const char *inc = sticky && frac ? S("{%s, ~%s}", v_const(int_w, 0), sticky) : v_const(int_w + 1, 1);
-    v_wire(e, int_w + 1, out, S("%s ? (~%s + %s) : %s", neg, pos, inc, pos));
+static const char *vname(int vw) { return vw == VIEW_W ? "w" : "n"; }
+
+/* Slot i's multiplier and signed product (negated at product width, so the
+ * shifts below move a two's complement value: no wide negation). */
+/* |m| < 2^w: the product bound of the widest view (at most the multiplier's
+ * full width) */
+static int slot_m_w(const slot_plan *sl) {
+    int w = 0;
+    for (int vw = 0; vw < 2; vw++)
+        if (sl->v[vw].present)
+            w = imax(w, imin(sl->v[vw].mw, sl->v[vw].tw));
+    return imin(w, sl->mw);
 }
 
 static void slot_product(emitter *e, const arch *a, int i) {
     const slot_plan *sl = &a->slot[i];
-    const rtl_cfg *c = a->cfg;
-    int aw = c->acc_w;
-    v_section(e, S("slot %d: multiply, shift to the accumulator's fixed point, floor, clamp", i));
-    em_printf(e, "// |product| = s%d_m * 2^(s%d_sh + (%d)): sig %d x %d bits, exponent offset 0..%d\n",
-              i, i, sl->emin, sl->sig_w[0], sl->sig_w[1], sl->r);
-    v_wire(e, sl->mw, S("s%d_m", i),
-           S("%s * %s", v_zext(S("s%dw_sig_m", i), sl->sig_w[0], sl->mw),
-             v_zext(S("s%da_sig_m", i), sl->sig_w[1], sl->mw)));
-    const char *t = S("s%d_t", i);
-    if (sl->r)
-        v_wire(e, sl->tw, t, S("%s << s%d_sh_m", v_zext(S("s%d_m", i), sl->mw, sl->tw), i));
-    else
-        v_wire(e, sl->tw, t, S("s%d_m", i));
-    /* at ACC_LSB */
-    int shn = sl->emin - c->acc_lsb;
-    em_printf(e, "// at ACC_LSB (2^%d): %d integer bits%s\n", c->acc_lsb, sl->n_int_w,
-              sl->n_frac ? S(", %d dropped bits (floor; INEXACT)", sl->n_frac) : "");
-    fixed_point(e, t, sl->tw, sl->n_int_w, sl->n_frac, shn, S("s%d_neg_m", i), S("s%d_svn", i),
-                sl->n_frac ? S("s%d_inexact", i) : NULL);
-    const char *vn = S("s%d_svn", i);
-    int svn_w = sl->n_int_w + 1;
-    if (sl->n_clamp) {
-        int hw = svn_w - aw + 1;
-        v_wire(e, hw, S("s%d_hi", i), S("s%d_svn[%d:%d]", i, svn_w - 1, aw - 1));
-        v_wire(e, 1, S("s%d_overflow", i), S("~(&s%d_hi) & (|s%d_hi)", i, i));
-        v_wire(e, aw, S("s%d_vn", i),
-               S("s%d_overflow ? (s%d_svn[%d] ? %s : %s) : s%d_svn[%d:0]", i, i, svn_w - 1,
-                 v_smin(aw), v_smax(aw), i, aw - 1));
-        vn = S("s%d_vn", i);
+    int w = slot_m_w(sl);
+    if (w < sl->sig_w[0] || w < sl->sig_w[1]) {
+        fprintf(stderr, "rtl_gen: internal error: slot %d product bound below its operands\n", i);
+        exit(1);
     }
-    const char *v = S("s%d_v", i);
-    if (sl->mx && sl->b_sep) {
-        em_printf(e, "// MX: exact at BLK_LSB (2^%d)\n", a->blk_lsb);
-        fixed_point(e, t, sl->tw, sl->b_int_w, sl->b_frac, sl->emin - a->blk_lsb, S("s%d_neg_m", i),
-                    S("s%d_svb", i), NULL);
-        v_wire(e, sl->pw, v,
-               S("mx ? %s : %s", v_sext(S("s%d_svb", i), sl->b_int_w + 1, sl->pw),
-                 v_sext(vn, sl->n_v_w, sl->pw)));
-    } else if (sl->mx && sl->n_clamp) {
-        em_printf(e, "// MX: exact (no clamp) for the block sum\n");
-        v_wire(e, sl->pw, v,
-               S("mx ? %s : %s", v_sext(S("s%d_svn", i), svn_w, sl->pw), v_sext(vn, sl->n_v_w, sl->pw)));
+    v_section(e, S("slot %d: multiply, negate (signed product), align per view", i));
+    em_printf(e, "// sig %d x %d bits, |product| < 2^%d\n", sl->sig_w[0], sl->sig_w[1], w);
+    v_wire(e, w, S("s%d_m", i),
+           S("%s * %s", v_zext(S("s%dw_sig_m", i), sl->sig_w[0], w), v_zext(S("s%da_sig_m", i), sl->sig_w[1], w)));
+    v_wire(e, w + 1, S("s%d_ms", i), S("s%d_neg_m ? -{1'b0, s%d_m} : {1'b0, s%d_m}", i, i, i));
+}
+
+/* View vw of slot i: t = ms << (e - lo) (signed, |t| < 2^tw), then the
+ * value at the view's base: non-MX floored at ACC_LSB (arithmetic shift:
+ * toward minus infinity; dropped bits -> INEXACT) and clamped (OVERFLOW);
+ * MX exact.  Declares s<i><v>_v (width pw) and its flag wires. */
+static void slot_view_value(emitter *e, const arch *a, int i, int vw) {
+    const slot_plan *sl = &a->slot[i];
+    const slot_view *v = &sl->v[vw];
+    const rtl_cfg *c = a->cfg;
+    const char *p = S("s%d%s", i, vname(vw));
+    int base = a->vbase[vw];
+    em_printf(e, "// view %s: |t| < 2^%d, t's LSB 2^%d, exponent offset 0..%d%s\n", vname(vw), v->tw, v->lo,
+              v->hi - v->lo, v->mx ? "; MX pairs use it" : "");
+    /* the signed product at the view's width (|m| < 2^tw) */
+    const char *ms = S("s%d_ms", i);
+    int msw = slot_m_w(sl) + 1;
+    if (v->mw + 1 < msw || v->tw + 1 < msw) {
+        int w = imin(v->mw, v->tw) + 1;
+        v_wire(e, w, S("%s_ms", p), v_slice(ms, msw, w - 1, 0));
+        ms = S("%s_ms", p), msw = w;
+    }
+    if (a->split && c->isolate && i == 0) { /* the other view's shifter holds still */
+        v_wire(e, msw, S("%s_in", p), S("%s & %s", ms, v_rep(vw == VIEW_W ? "e16_m" : "~e16_m", msw)));
+        ms = S("%s_in", p);
+    }
+    const char *t = S("%s_t", p);
+    if (v->rb) {
+        const char *sh = S("s%d_sh_m", i);
+        if (v->rb < sl->rb)
+            sh = v_slice(sh, sl->rb, v->rb - 1, 0);
+        if (v->c) { /* (sh - c) mod 2^rb: exact for this view's pairs */
+            v_wire(e, v->rb, S("%s_sh", p), S("%s - %s", sh, v_const_mod(v->rb, v->c)));
+            sh = S("%s_sh", p);
+        }
+        v_wire(e, v->tw + 1, t, S("%s << %s", v_sext(ms, msw, v->tw + 1), sh));
     } else {
-        v_wire(e, sl->pw, v, v_sext(vn, sl->n_v_w, sl->pw));
+        v_wire(e, v->tw + 1, t, v_sext(ms, msw, v->tw + 1));
+    }
+    /* non-MX value */
+    const char *vn = t;
+    int vnw = v->tw + 1;
+    if (v->n_drop) {
+        em_printf(e, "// at ACC_LSB: floor, %d dropped bits (INEXACT)\n", v->n_drop);
+        v_wire(e, 1, S("%s_inexact", p), S("|%s", v_slice(t, v->tw + 1, imin(v->n_drop, v->tw + 1) - 1, 0)));
+        vnw = imax(v->tw + 1 - v->n_drop, 1);
+        vn = S("%s_fl", p);
+        v_wire(e, vnw, vn, v->n_drop <= v->tw ? v_slice(t, v->tw + 1, v->tw, v->n_drop) : v_slice(t, v->tw + 1, v->tw, v->tw));
+    }
+    if (v->n_clamp) {
+        int aw = c->acc_w;
+        if (!v->n_drop && v->lo > c->acc_lsb) { /* to ACC_LSB units first */
+            int sh = v->lo - c->acc_lsb;
+            v_wire(e, vnw + sh, S("%s_al", p), S("{%s, %s}", vn, v_const(sh, 0)));
+            vn = S("%s_al", p), vnw += sh;
+        }
+        em_printf(e, "// clamp to the %d-bit accumulator (OVERFLOW)\n", aw);
+        v_wire(e, vnw - aw + 1, S("%s_hi", p), v_slice(vn, vnw, vnw - 1, aw - 1));
+        v_wire(e, 1, S("%s_overflow", p), S("~(&%s_hi) & (|%s_hi)", p, p));
+        v_wire(e, aw, S("%s_cl", p),
+               S("%s_overflow ? (%s ? %s : %s) : %s", p, v_slice(vn, vnw, vnw - 1, vnw - 1), v_smin(aw), v_smax(aw),
+                 v_slice(vn, vnw, aw - 1, 0)));
+        vn = S("%s_cl", p), vnw = aw;
+    }
+    /* at the view's base */
+    if (v->n_lsb > base) {
+        v_wire(e, vnw + v->n_lsb - base, S("%s_xn", p), S("{%s, %s}", vn, v_const(v->n_lsb - base, 0)));
+        vn = S("%s_xn", p), vnw += v->n_lsb - base;
+    }
+    const char *x = v_sext(vn, vnw, v->pw);
+    if (v->b_sep) {
+        em_printf(e, "// MX: exact at 2^%d, unclamped\n", v->b_lsb);
+        int bw = v->b_w;
+        const char *vb = v->b_drop ? v_slice(t, v->tw + 1, v->tw, imin(v->b_drop, v->tw)) : t;
+        v_wire(e, bw, S("%s_vb", p), vb);
+        vb = S("%s_vb", p);
+        if (v->b_lsb > base) {
+            v_wire(e, bw + v->b_lsb - base, S("%s_xb", p), S("{%s, %s}", vb, v_const(v->b_lsb - base, 0)));
+            vb = S("%s_xb", p), bw += v->b_lsb - base;
+        }
+        const char *xb = v_sext(vb, bw, v->pw);
+        v_wire(e, v->pw, S("%s_v", p), S("mx ? %s : %s", xb, x));
+    } else {
+        v_wire(e, v->pw, S("%s_v", p), x);
     }
 }
 
@@ -466,6 +514,8 @@ void emit_unit(emitter *e, const arch *a) {
     ps[nps++] = (pipe_sig){"nar_d", "nar_m", 1};
     if (a->unit_mx)
         ps[nps++] = (pipe_sig){"mx_d", "mx", 1};
+    if (a->split)
+        ps[nps++] = (pipe_sig){"e16", "e16_m", 1};
     for (int i = 0; i < nps; i++)
         rw += ps[i].width;
 
@@ -500,25 +550,50 @@ void emit_unit(emitter *e, const arch *a) {
     for (int i = 0, hi = rw - 1; i < nps; hi -= ps[i].width, i++)
         v_wire(e, ps[i].width, ps[i].out, v_slice("dec_q", rw, hi, hi - ps[i].width + 1));
 
-    const char *terms[NSLOTS];
-    int widths[NSLOTS];
-    const char *inex = "", *ovf = "";
-    for (int i = 0; i < a->nslots; i++) {
+    for (int i = 0; i < a->nslots; i++)
         slot_product(e, a, i);
-        terms[i] = S("s%d_v", i);
-        widths[i] = a->slot[i].pw;
-        if (a->slot[i].n_frac)
-            inex = S("%s%ss%d_inexact", inex, *inex ? " | " : "", i);
-        if (a->slot[i].n_clamp)
-            ovf = S("%s%ss%d_overflow", ovf, *ovf ? " | " : "", i);
+    const char *vout[2] = {NULL, NULL}, *vinex[2] = {"", ""}, *vovf[2] = {"", ""};
+    for (int vw = 0; vw < 2; vw++) {
+        const char *terms[NSLOTS];
+        int widths[NSLOTS], n = 0;
+        for (int i = 0; i < a->nslots; i++) {
+            const slot_view *v = &a->slot[i].v[vw];
+            if (!v->present)
+                continue;
+            if (!n)
+                v_section(e, vw == VIEW_W ? "view w: the 16-bit pairs' product (slot 0), at 2^ACC_LSB"
+                                          : S("view n: %s, exact sum at 2^%d",
+                                              a->split ? "the pairs of 4- and 8-bit formats" : "every pair",
+                                              a->vbase[vw]));
+            slot_view_value(e, a, i, vw);
+            terms[n] = S("s%d%s_v", i, vname(vw));
+            widths[n++] = v->pw;
+            if (v->n_drop)
+                vinex[vw] = S("%s%ss%d%s_inexact", vinex[vw], *vinex[vw] ? " | " : "", i, vname(vw));
+            if (v->n_clamp)
+                vovf[vw] = S("%s%ss%d%s_overflow", vovf[vw], *vovf[vw] ? " | " : "", i, vname(vw));
+        }
+        if (!n)
+            continue;
+        int w;
+        const char *root = v_sum_tree(e, S("%s_sum", vname(vw)), terms, widths, n, &w);
+        int base = a->vbase[vw] - a->blk_lsb;
+        const char *o = S("%s_out", vname(vw));
+        v_wire(e, w + base, o, base ? S("{%s, %s}", root, v_const(base, 0)) : root);
+        vout[vw] = v_sext(o, w + base, a->unit_w);
     }
-    v_section(e, "exact sum of the slots");
-    int w;
-    const char *root = v_sum_tree(e, "sum", terms, widths, a->nslots, &w);
-    v_wire(e, a->unit_w, "sum_d", root);
+    v_section(e, "the unit's sum (units of 2^BLK_LSB) and flags");
+    const char *sum = a->split ? S("e16_m ? %s : %s", vout[VIEW_W], vout[VIEW_N]) : vout[VIEW_N];
+    v_wire(e, a->unit_w, "sum_d", sum);
+    const char *fl[2];
+    for (int k = 0; k < 2; k++) {
+        const char *const *src = k ? vovf : vinex;
+        const char *n = *src[VIEW_N] ? S("(%s)", src[VIEW_N]) : NULL, *w = *src[VIEW_W] ? S("(%s)", src[VIEW_W]) : NULL;
+        fl[k] = a->split && (n || w) ? S("(e16_m ? %s : %s)", w ? w : "1'b0", n ? n : "1'b0") : n ? n : "1'b0";
+    }
     const char *mxm = a->unit_mx ? "~mx & " : "";
-    v_wire(e, 1, "inexact_d", *inex ? S("%s(%s)", mxm, inex) : "1'b0");
-    v_wire(e, 1, "overflow_d", *ovf ? S("%s(%s)", mxm, ovf) : "1'b0");
+    v_wire(e, 1, "inexact_d", strcmp(fl[0], "1'b0") ? S("%s%s", mxm, fl[0]) : "1'b0");
+    v_wire(e, 1, "overflow_d", strcmp(fl[1], "1'b0") ? S("%s%s", mxm, fl[1]) : "1'b0");
     v_section(e, prod ? "product-sum register (pipeline stage \"prod\")" : "no register after the products");
     pipe_sig po[4] = {{"sum_d", "sum_q", a->unit_w},
                       {"inexact_d", "inexact_q", 1},

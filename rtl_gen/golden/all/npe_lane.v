@@ -102,7 +102,7 @@ module npe_lane #(
     wire [10:0] i_amt = (i_sb < 11'd161) ? 11'd0 : (i_sb > 11'd380) ? 11'd219 : i_sb + 11'd1887;
 
     // ---- 1 MAC unit(s)
-    wire [122:0] u0_sum;
+    wire [113:0] u0_sum;
     wire u0_inexact, u0_overflow, u0_nar;
     npe_unit u_unit0 (
         .clk(clk),
@@ -152,12 +152,12 @@ module npe_lane #(
     wire [10:0] p_amt = d_amt;
 
     // ---- step sum: exact adder tree over the units
-    wire [122:0] p_sum = u0_sum;
+    wire [113:0] p_sum = u0_sum;
     wire [3:0] p_flags = {1'b0, u0_nar, u0_overflow, u0_inexact};
 
     // ---- no register after the adder tree
     wire t_valid = p_valid;
-    wire [122:0] t_sum = p_sum;
+    wire [113:0] t_sum = p_sum;
     wire [3:0] t_flags = p_flags;
     wire t_first = p_first;
     wire t_last = p_last;
@@ -170,7 +170,7 @@ module npe_lane #(
     wire t_close = t_last | t_blkend | ~t_mx;
     reg  b_open;   // b_sum holds an unfinished block
     reg  b_valid;  // b_sum holds a finished block
-    reg  [122:0] b_sum;
+    reg  [113:0] b_sum;
     reg  b_first, b_last, b_mx, b_nan;
     reg  [10:0] b_amt;
     reg  [3:0] b_flags;
@@ -185,7 +185,7 @@ module npe_lane #(
                 b_open <= ~t_close;
         end
         if (t_valid) begin
-            b_sum   <= (b_cont ? b_sum : {59'd0, 64'd0}) + t_sum;
+            b_sum   <= (b_cont ? b_sum : {50'd0, 64'd0}) + t_sum;
             b_first <= t_first | (b_cont & b_first);
             b_flags <= (b_cont ? b_flags : 4'd0) | t_flags;
             b_last  <= t_last;
@@ -203,7 +203,7 @@ module npe_lane #(
     wire [94:0] sc_hi = sc_int[219:125];
     wire sc_overflow = ~(&sc_hi) & (|sc_hi);
     wire [125:0] sc_v = sc_overflow ? (sc_int[219] ? {1'b1, {125{1'b0}}} : {1'b0, {125{1'b1}}}) : sc_int[125:0];
-    wire [125:0] b_val = b_mx ? (b_nan ? {62'd0, 64'd0} : sc_v) : {{3{b_sum[122]}}, b_sum};
+    wire [125:0] b_val = b_mx ? (b_nan ? {62'd0, 64'd0} : sc_v) : {{12{b_sum[113]}}, b_sum};
     wire [3:0] b_flags_x = b_flags | {b_mx & b_nan, 1'b0, b_mx & ~b_nan & sc_overflow, b_mx & ~b_nan & sc_inexact};
 
     // ---- no register after the scale shift

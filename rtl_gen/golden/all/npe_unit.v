@@ -22,7 +22,7 @@ module npe_unit (
     input  wire [3:0]    afmt,          // activation format id
     input  wire [15:0]   w_data,        // weight codes, element i at [i*E +: E]
     input  wire [15:0]   a_data,        // activation codes, element i at [i*E +: E]
-    output wire [122:0]  out_sum,       // exact sum of the products (two's complement)
+    output wire [113:0]  out_sum,       // exact sum of the products (two's complement)
     output wire          out_inexact,   // a product dropped nonzero bits below ACC_LSB
     output wire          out_overflow,  // a product was clamped to the accumulator range
     output wire          out_nar        // an operand used by the pair is a posit NaR
@@ -389,7 +389,7 @@ module npe_unit (
 
     // ---- decode: every slot's operands for the runtime format pair (a case per slot and side
     // selects the decoder of the format's group)
-    function [91:0] decode;
+    function [92:0] decode;
         input [3:0] w_fmt;
         input [3:0] a_fmt;
         input [15:0] w_code;  // the code bits a decoder reads
@@ -400,6 +400,7 @@ module npe_unit (
         reg a_b4;
         reg a_b8;
         reg a_b16;
+        reg e16;
         reg e8;
         reg e4;
         reg [21:0] w_dec;
@@ -452,6 +453,7 @@ module npe_unit (
             a_b4 = ((a_fmt == 4'd0) | (a_fmt == 4'd3) | (a_fmt == 4'd4) | (a_fmt == 4'd5) | (a_fmt == 4'd8) | (a_fmt == 4'd9));
             a_b8 = ((a_fmt == 4'd1) | (a_fmt == 4'd6) | (a_fmt == 4'd10));
             a_b16 = ((a_fmt == 4'd2) | (a_fmt == 4'd7));
+            e16 = (w_b16 | a_b16);
             e8 = (w_b8 | a_b8) & ~(w_b16 | a_b16);
             e4 = w_b4 & a_b4;
             // weights: the element of every slot
@@ -914,81 +916,95 @@ module npe_unit (
             s3_neg_d = s3w_neg ^ s3a_neg;
             s3_sh_d = {1'd0, s3w_expo} + {1'd0, s3a_expo};
             nar_d = s0w_nar | s0a_nar | s1w_nar | s1a_nar | s2w_nar | s2a_nar | s3w_nar | s3a_nar;
-            decode = {s0_neg_d, s0_sh_d, s0w_sig, s0a_sig, s1_neg_d, s1_sh_d, s1w_sig, s1a_sig, s2_neg_d, s2_sh_d, s2w_sig, s2a_sig, s3_neg_d, s3_sh_d, s3w_sig, s3a_sig, nar_d};
+            decode = {s0_neg_d, s0_sh_d, s0w_sig, s0a_sig, s1_neg_d, s1_sh_d, s1w_sig, s1a_sig, s2_neg_d, s2_sh_d, s2w_sig, s2a_sig, s3_neg_d, s3_sh_d, s3w_sig, s3a_sig, nar_d, e16};
         end
     endfunction
 
     // ---- decoded-operand register (pipeline stage "dec")
-    reg  [91:0] dec_q;
+    reg  [92:0] dec_q;
     always @(posedge clk) begin
         if (dec_ce)
             dec_q <= decode(wfmt, afmt, w_data[15:0], a_data[15:0]);
     end
-    wire s0_neg_m = dec_q[91];
-    wire [6:0] s0_sh_m = dec_q[90:84];
-    wire [15:0] s0w_sig_m = dec_q[83:68];
-    wire [15:0] s0a_sig_m = dec_q[67:52];
-    wire s1_neg_m = dec_q[51];
-    wire [5:0] s1_sh_m = dec_q[50:45];
-    wire [7:0] s1w_sig_m = dec_q[44:37];
-    wire [7:0] s1a_sig_m = dec_q[36:29];
-    wire s2_neg_m = dec_q[28];
-    wire [4:0] s2_sh_m = dec_q[27:23];
-    wire [3:0] s2w_sig_m = dec_q[22:19];
-    wire [3:0] s2a_sig_m = dec_q[18:15];
-    wire s3_neg_m = dec_q[14];
-    wire [4:0] s3_sh_m = dec_q[13:9];
-    wire [3:0] s3w_sig_m = dec_q[8:5];
-    wire [3:0] s3a_sig_m = dec_q[4:1];
-    wire nar_m = dec_q[0];
+    wire s0_neg_m = dec_q[92];
+    wire [6:0] s0_sh_m = dec_q[91:85];
+    wire [15:0] s0w_sig_m = dec_q[84:69];
+    wire [15:0] s0a_sig_m = dec_q[68:53];
+    wire s1_neg_m = dec_q[52];
+    wire [5:0] s1_sh_m = dec_q[51:46];
+    wire [7:0] s1w_sig_m = dec_q[45:38];
+    wire [7:0] s1a_sig_m = dec_q[37:30];
+    wire s2_neg_m = dec_q[29];
+    wire [4:0] s2_sh_m = dec_q[28:24];
+    wire [3:0] s2w_sig_m = dec_q[23:20];
+    wire [3:0] s2a_sig_m = dec_q[19:16];
+    wire s3_neg_m = dec_q[15];
+    wire [4:0] s3_sh_m = dec_q[14:10];
+    wire [3:0] s3w_sig_m = dec_q[9:6];
+    wire [3:0] s3a_sig_m = dec_q[5:2];
+    wire nar_m = dec_q[1];
+    wire e16_m = dec_q[0];
 
-    // ---- slot 0: multiply, shift to the accumulator's fixed point, floor, clamp
-    // |product| = s0_m * 2^(s0_sh + (-80)): sig 16 x 16 bits, exponent offset 0..112
+    // ---- slot 0: multiply, negate (signed product), align per view
+    // sig 16 x 16 bits, |product| < 2^32
     wire [31:0] s0_m = {16'd0, s0w_sig_m} * {16'd0, s0a_sig_m};
-    wire [143:0] s0_t = {{48'd0, 64'd0}, s0_m} << s0_sh_m;
-    // at ACC_LSB (2^-56): 120 integer bits, 24 dropped bits (floor; INEXACT)
-    wire s0_inexact = |s0_t[23:0];
-    wire [119:0] s0_svn_mag = s0_t[143:24];
-    wire [120:0] s0_svn = s0_neg_m ? (~{1'b0, s0_svn_mag} + {{56'd0, 64'd0}, ~s0_inexact}) : {1'b0, s0_svn_mag};
-    wire [120:0] s0_v = s0_svn;
+    wire [32:0] s0_ms = s0_neg_m ? -{1'b0, s0_m} : {1'b0, s0_m};
 
-    // ---- slot 1: multiply, shift to the accumulator's fixed point, floor, clamp
-    // |product| = s1_m * 2^(s1_sh + (-22)): sig 8 x 8 bits, exponent offset 0..34
+    // ---- slot 1: multiply, negate (signed product), align per view
+    // sig 8 x 8 bits, |product| < 2^16
     wire [15:0] s1_m = {8'd0, s1w_sig_m} * {8'd0, s1a_sig_m};
-    wire [49:0] s1_t = {34'd0, s1_m} << s1_sh_m;
-    // at ACC_LSB (2^-56): 84 integer bits
-    wire [83:0] s1_svn_mag = {s1_t, 34'd0};
-    wire [84:0] s1_svn = s1_neg_m ? (~{1'b0, s1_svn_mag} + {21'd0, 64'd1}) : {1'b0, s1_svn_mag};
-    wire [84:0] s1_v = s1_svn;
+    wire [16:0] s1_ms = s1_neg_m ? -{1'b0, s1_m} : {1'b0, s1_m};
 
-    // ---- slot 2: multiply, shift to the accumulator's fixed point, floor, clamp
-    // |product| = s2_m * 2^(s2_sh + (-8)): sig 4 x 4 bits, exponent offset 0..20
+    // ---- slot 2: multiply, negate (signed product), align per view
+    // sig 4 x 4 bits, |product| < 2^8
     wire [7:0] s2_m = {4'd0, s2w_sig_m} * {4'd0, s2a_sig_m};
-    wire [27:0] s2_t = {20'd0, s2_m} << s2_sh_m;
-    // at ACC_LSB (2^-56): 76 integer bits
-    wire [75:0] s2_svn_mag = {s2_t, 48'd0};
-    wire [76:0] s2_svn = s2_neg_m ? (~{1'b0, s2_svn_mag} + {13'd0, 64'd1}) : {1'b0, s2_svn_mag};
-    wire [76:0] s2_v = s2_svn;
+    wire [8:0] s2_ms = s2_neg_m ? -{1'b0, s2_m} : {1'b0, s2_m};
 
-    // ---- slot 3: multiply, shift to the accumulator's fixed point, floor, clamp
-    // |product| = s3_m * 2^(s3_sh + (-8)): sig 4 x 4 bits, exponent offset 0..20
+    // ---- slot 3: multiply, negate (signed product), align per view
+    // sig 4 x 4 bits, |product| < 2^8
     wire [7:0] s3_m = {4'd0, s3w_sig_m} * {4'd0, s3a_sig_m};
-    wire [27:0] s3_t = {20'd0, s3_m} << s3_sh_m;
-    // at ACC_LSB (2^-56): 76 integer bits
-    wire [75:0] s3_svn_mag = {s3_t, 48'd0};
-    wire [76:0] s3_svn = s3_neg_m ? (~{1'b0, s3_svn_mag} + {13'd0, 64'd1}) : {1'b0, s3_svn_mag};
-    wire [76:0] s3_v = s3_svn;
+    wire [8:0] s3_ms = s3_neg_m ? -{1'b0, s3_m} : {1'b0, s3_m};
 
-    // ---- exact sum of the slots
-    wire [121:0] sum_l1_0 = {{1{s0_v[120]}}, s0_v} + {{37{s1_v[84]}}, s1_v};
-    wire [77:0] sum_l1_1 = {{1{s2_v[76]}}, s2_v} + {{1{s3_v[76]}}, s3_v};
-    wire [122:0] sum_l2_0 = {{1{sum_l1_0[121]}}, sum_l1_0} + {{45{sum_l1_1[77]}}, sum_l1_1};
-    wire [122:0] sum_d = sum_l2_0;
-    wire inexact_d = (s0_inexact);
+    // ---- view n: the pairs of 4- and 8-bit formats, exact sum at 2^-22
+    // view n: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
+    wire [16:0] s0n_ms = s0_ms[16:0];
+    wire [16:0] s0n_in = s0n_ms & {17{~e16_m}};
+    wire [5:0] s0n_sh = s0_sh_m[5:0] - 6'd58;
+    wire [44:0] s0n_t = {{28{s0n_in[16]}}, s0n_in} << s0n_sh;
+    wire [44:0] s0n_v = s0n_t;
+    // view n: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
+    wire [44:0] s1n_t = {{28{s1_ms[16]}}, s1_ms} << s1_sh_m;
+    wire [44:0] s1n_v = s1n_t;
+    // view n: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
+    wire [24:0] s2n_t = {{16{s2_ms[8]}}, s2_ms} << s2_sh_m;
+    wire [38:0] s2n_xn = {s2n_t, 14'd0};
+    wire [38:0] s2n_v = s2n_xn;
+    // view n: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
+    wire [24:0] s3n_t = {{16{s3_ms[8]}}, s3_ms} << s3_sh_m;
+    wire [38:0] s3n_xn = {s3n_t, 14'd0};
+    wire [38:0] s3n_v = s3n_xn;
+    wire [45:0] n_sum_l1_0 = {{1{s0n_v[44]}}, s0n_v} + {{1{s1n_v[44]}}, s1n_v};
+    wire [39:0] n_sum_l1_1 = {{1{s2n_v[38]}}, s2n_v} + {{1{s3n_v[38]}}, s3n_v};
+    wire [46:0] n_sum_l2_0 = {{1{n_sum_l1_0[45]}}, n_sum_l1_0} + {{7{n_sum_l1_1[39]}}, n_sum_l1_1};
+    wire [80:0] n_out = {n_sum_l2_0, 34'd0};
+
+    // ---- view w: the 16-bit pairs' product (slot 0), at 2^ACC_LSB
+    // view w: |t| < 2^137, t's LSB 2^-80, exponent offset 0..112; MX pairs use it
+    wire [32:0] s0w_in = s0_ms & {33{e16_m}};
+    wire [137:0] s0w_t = {{105{s0w_in[32]}}, s0w_in} << s0_sh_m;
+    // at ACC_LSB: floor, 24 dropped bits (INEXACT)
+    wire s0w_inexact = |s0w_t[23:0];
+    wire [113:0] s0w_fl = s0w_t[137:24];
+    wire [113:0] s0w_v = s0w_fl;
+    wire [113:0] w_out = s0w_v;
+
+    // ---- the unit's sum (units of 2^BLK_LSB) and flags
+    wire [113:0] sum_d = e16_m ? w_out : {{33{n_out[80]}}, n_out};
+    wire inexact_d = (e16_m ? (s0w_inexact) : 1'b0);
     wire overflow_d = 1'b0;
 
     // ---- no register after the products
-    wire [122:0] sum_q = sum_d;
+    wire [113:0] sum_q = sum_d;
     wire inexact_q = inexact_d;
     wire overflow_q = overflow_d;
     wire nar_q = nar_m;
