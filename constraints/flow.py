@@ -59,6 +59,20 @@ def version(cmd):
         return "not found"
 
 
+def provenance():
+    """The repository commit the reports were made at, and whether the
+    generator's sources had uncommitted changes (other engineers edit the
+    shared tree while flows run)."""
+    def git(*a):
+        try:
+            return subprocess.run(["git", *a], cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True).stdout.strip()
+        except OSError:
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
+            "rtl_gen_uncommitted": bool(git("status", "--porcelain", "--", "../rtl_gen"))}
+
+
 def write_json(path, obj):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:

@@ -22,7 +22,7 @@ import json
 import os
 import re
 
-from flow import HERE, die, manifest, need_positive, rtl_files, run, version, write_json, write_text
+from flow import HERE, die, manifest, need_positive, provenance, rtl_files, run, version, write_json, write_text
 from synth import parse_stats
 
 
@@ -129,6 +129,7 @@ def main():
     binf = os.path.join(args.out, "ice40.bin")
     run(["icepack", asc, binf], os.path.join(args.out, "icepack.log"))
     rep = {"config": cfg, "top": args.top, "device": f"iCE40{args.device.upper()}", "package": args.package,
+           "provenance": provenance(),
            "wrapper": {"input_shift_bits": iw, "output_shift_bits": ow, "cells": wrap},
            "yosys_total": flat, "design_hierarchical": design, "nextpnr_utilization": util,
            "fmax_mhz": clk["achieved"], "fmax_target_mhz": clk["constraint"], "bitstream_bytes": os.path.getsize(binf),

@@ -46,7 +46,8 @@ import time
 import liberty
 import netlist as nl
 import vcd
-from flow import CELLS_V, HERE, LIB, die, manifest, need_positive, rtl_files, run, version, write_json, write_text
+from flow import (CELLS_V, HERE, LIB, die, manifest, need_positive, provenance, rtl_files, run, version,
+                  write_json, write_text)
 
 # The formats of the power report: the pairs of DESIGN.md / issue 6, each
 # with its natural partner (OliVe and OCP MX use the same format for
@@ -311,6 +312,7 @@ def main():
     lane.net.write_verilog(sim_v, "npe_lane")
     period = 1000.0 / lane.fmax
     rep = {"config": lane.cfg, "isolate": lane.isolate, "fmax_mhz": lane.fmax, "rtl": os.path.abspath(args.rtl),
+           "provenance": provenance(),
            "netlist": lane.synth["osu018"]["netlist_json"], "area_um2": lane.synth["osu018"]["area_um2"],
            "clock_period_ns": period, "layer": args.layer, "pos": args.pos, "rows_per_matrix": args.rows,
            "tools": {"iverilog": version(["iverilog", "-V"]), "sta": version(["sta", "-version"]),

@@ -33,10 +33,13 @@ def peak_macs(man, top):
     return lane if top == "npe_lane" else lane * p["lanes"]
 
 
-def ovp_share(per_module, total):
-    ovp = sum(d["total_um2"] for m, d in per_module.items() if m.startswith("npe_dec_ovp"))
-    dec = sum(d["total_um2"] for m, d in per_module.items() if m.startswith("npe_dec_"))
-    return {"ovp_decoders_um2": ovp, "all_decoders_um2": dec, "total_um2": total,
+def ovp_share(decoders, total):
+    """The OVP decoders' and all decoders' share of the area (synth.py's
+    decoder figures: module areas, or function calls x standalone area)."""
+    pf = decoders.get("per_format", {})
+    ovp = sum(d["total_um2"] for m, d in pf.items() if "dec_ovp" in m)
+    dec = sum(d["total_um2"] for d in pf.values())
+    return {"ovp_decoders_um2": ovp, "all_decoders_um2": dec, "total_um2": total, "method": decoders.get("method"),
             "ovp_share_pct": 100.0 * ovp / total, "decoder_share_pct": 100.0 * dec / total}
 
 
@@ -69,7 +72,7 @@ def build(d, require):
                 "xcup_lut_per_mac": s["xcup"]["LUT"] / n, "xcup_ff_per_mac": s["xcup"]["FF"] / n,
                 "xcup_dsp_per_mac": s["xcup"]["DSP"] / n, "osu018_um2_per_mac": s["osu018"]["area_um2"] / n}
         if "osu018" in s:
-            rep["derived"].setdefault(top, {})["ovp"] = ovp_share(s["osu018"]["per_module"],
+            rep["derived"].setdefault(top, {})["ovp"] = ovp_share(s["osu018"].get("decoders", {}),
                                                                   s["osu018"]["area_um2"])
     for key in ("power", "power_noiso"):
         p = os.path.join(d, key, "power.json")
@@ -124,7 +127,7 @@ def md(rep):
             o = dv.get("ovp")
             if o and o["ovp_decoders_um2"] > 0:
                 L.append(f"* {top}: OVP decoders {o['ovp_decoders_um2']:,.0f} um^2 = {o['ovp_share_pct']:.2f}% "
-                         f"of {o['total_um2']:,.0f} um^2 (all decoders {o['decoder_share_pct']:.1f}%)")
+                         f"of {o['total_um2']:,.0f} um^2 (all decoders {o['decoder_share_pct']:.1f}%; {o['method']})")
         L.append("")
         lane = rep["synth"].get("npe_lane", {})
         if "osu018" in lane:

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 
-from flow import HERE, die, write_json, write_text
+from flow import HERE, die, provenance, write_json, write_text
 
 ALL = ["int4", "int8", "int16", "fp4", "mxfp4", "posit4_1", "posit8_0", "posit16_1", "ovp4", "ovp4f", "ovp8"]
 XR = ["fp4", "posit4_1", "posit8_0", "posit16_1"]  # XR-NPE's formats (arXiv 2508.13049, abstract)
@@ -89,7 +89,7 @@ class Sweep:
             self.run(cmd + ([] if xilinx else ["--skip-xilinx"]), out + ".log")
         r = json.load(open(rep))
         s = {"osu_um2": r["osu018"]["area_um2"], "fmax_mhz": r["sta"]["fmax_mhz"],
-             "per_module": r["osu018"]["per_module"]}
+             "per_module": r["osu018"]["per_module"], "decoders": r["osu018"].get("decoders", {})}
         if "xcup" in r:
             s.update({k: r["xcup"][k] for k in ("LUT", "FF", "DSP", "CARRY")})
         self.data["synth"].setdefault(name, {})[top] = s
@@ -148,15 +148,24 @@ class Sweep:
         return res
 
     def ovp(self):
+        """The OVP decoders' share (synth.py's decoder figures), and the
+        marginal cost of the OVP formats: the unified lane with and without
+        them."""
         res = {}
         cases = [("unified_all", "npe_lane"), ("lanes_all_4", "npe_engine"), ("lanes_4bit_4", "npe_lane"),
                  ("ovp_cfg", "npe_engine")] + [(f"single_{f}", "npe_lane") for f in ("ovp4", "ovp8") if f in ALL]
         self.gen("ovp_cfg", ["--config", os.path.join("rtl_gen", "configs", "ovp.cfg")])
         for name, top in cases:
             s = self.synth(name, top)
-            pm = s["per_module"]
-            ovp = sum(d["total_um2"] for m, d in pm.items() if m.startswith("npe_dec_ovp"))
-            res[f"{name}/{top}"] = {"ovp_um2": ovp, "total_um2": s["osu_um2"], "share_pct": 100.0 * ovp / s["osu_um2"]}
+            pf = s["decoders"].get("per_format", {})
+            ovp = sum(d["total_um2"] for m, d in pf.items() if "dec_ovp" in m)
+            res[f"{name}/{top}"] = {"ovp_um2": ovp, "total_um2": s["osu_um2"], "share_pct": 100.0 * ovp / s["osu_um2"],
+                                    "method": s["decoders"].get("method")}
+        rest = ",".join(f for f in ALL if not f.startswith("ovp"))
+        self.gen("unified_no_ovp", ["--lanes", "4", "--stream-width", "64", "--wfmts", rest, "--afmts", rest])
+        full, less = self.synth("unified_all", "npe_lane"), self.synth("unified_no_ovp", "npe_lane")
+        res["marginal"] = {"with_ovp_um2": full["osu_um2"], "without_ovp_um2": less["osu_um2"],
+                           "share_pct": 100.0 * (full["osu_um2"] - less["osu_um2"]) / full["osu_um2"]}
         return res
 
     def energy(self):
@@ -231,7 +240,8 @@ unset multiplot
         with open(os.path.join(o, "ovp.dat"), "w") as f:
             f.write("# case share_pct\n")
             for k, v in ovp.items():
-                f.write(f"\"{k}\" {v['share_pct']:.3f}\n")
+                label = "unified lane: marginal (with - without OVP)" if k == "marginal" else k
+                f.write(f"\"{label}\" {v['share_pct']:.3f}\n")
         gp.append(("ovp", f"""set terminal pngcairo size 900,500 font ",10"
 set output '{o}/ovp.png'
 set title "OVP decoders' share of the area (OSU 180 nm) vs OliVe's 2.2% / 1.5%"
@@ -296,7 +306,12 @@ plot '{o}/energy.dat' u 2:xtic(1) t "the format's own lane" lc rgb "#70ad47", \\
         L += ["", "## OVP decoders' share (OSU 180 nm)", "", "| design | OVP decoders um^2 | total um^2 | share |",
               "|---|---|---|---|"]
         for k, v in ovp.items():
-            L.append(f"| {k} | {v['ovp_um2']:,.0f} | {v['total_um2']:,.0f} | {v['share_pct']:.2f}% |")
+            if k != "marginal":
+                L.append(f"| {k} | {v['ovp_um2']:,.0f} | {v['total_um2']:,.0f} | {v['share_pct']:.2f}% |")
+        m = ovp["marginal"]
+        L += ["", f"Decoder areas: {next(iter(ovp.values()))['method']}.  Marginal cost of the three OVP formats: "
+                  f"the unified lane is {m['with_ovp_um2']:,.0f} um^2 with them and {m['without_ovp_um2']:,.0f} um^2 "
+                  f"without, {m['share_pct']:.2f}% of its area."]
         L += ["", f"## Energy per MAC ({self.a.power_rows} rows per matrix; glitch factor from {self.a.glitch_rows} rows)",
               "", "| format (w x a) | own lane pJ/MAC | unified, isolation on | unified, isolation off | isolation saving "
               "| own lane with glitches | unified on, with glitches |", "|---|---|---|---|---|---|---|"]
@@ -335,7 +350,7 @@ def main():
     formats = s.formats() if "formats" in only else None
     ovp = s.ovp() if "ovp" in only else None
     energy = s.energy() if "energy" in only else None
-    res = {"lanes": lanes, "formats": formats, "ovp": ovp, "energy": energy, "raw": s.data,
+    res = {"lanes": lanes, "formats": formats, "ovp": ovp, "energy": energy, "raw": s.data, "provenance": provenance(),
            "power_rows": args.power_rows, "glitch_rows": args.glitch_rows}
     write_json(os.path.join(args.out, "sweep.json"), res)
     if lanes and formats and ovp and energy:

@@ -22,7 +22,7 @@ import argparse
 import os
 import re
 
-from flow import HERE, LIB, die, need_positive, rtl_files, run, version, write_json, write_text
+from flow import HERE, LIB, die, need_positive, provenance, rtl_files, run, version, write_json, write_text
 
 
 def module_name(raw):
@@ -140,6 +140,44 @@ def asic(files, top, out):
             "netlist": net, "netlist_json": jnet, "command": f"yosys -p '{script}'"}
 
 
+def decoders(files, top, out, per_module):
+    """The decoders' area.  When the unit instances npe_dec_* modules, they
+    are in per_module already.  When it calls them as Verilog functions
+    (rtl_gen inlines one call per slot and side), their logic is not a module
+    of its own: then each decoder module (rtl_gen emits them, wrapping the
+    same function) is synthesized alone and multiplied by the number of calls
+    in npe_unit.v and by the unit's instances.  That ignores any logic Yosys
+    shares between a call and its surroundings: an estimate, said so in the
+    report."""
+    mods = {m: d for m, d in per_module.items() if re.match(r"\w*dec_\w+$", m) and m != "npe_decode_probe"}
+    if mods:
+        return {"method": "modules", "per_format": {m: {"um2_each": d["own_um2"], "calls": d["instances"],
+                                                        "total_um2": d["total_um2"]} for m, d in mods.items()}}
+    unit = [f for f in files if f.endswith("unit.v")]
+    if not unit or not any(m.endswith("unit") for m in per_module):
+        return {"method": "none", "per_format": {}}
+    units = sum(d["instances"] for m, d in per_module.items() if m.endswith("unit"))
+    text = open(unit[0]).read()
+    prefix = os.path.basename(unit[0])[:-len("unit.v")]
+    calls = {}
+    for name in re.findall(r"\bdec_(\w+)\(", text):
+        calls[name] = calls.get(name, 0) + 1
+    res = {}
+    for fmt, n in sorted(calls.items()):
+        mod = f"{prefix}dec_{fmt}"
+        src = [f for f in files if os.path.basename(f) == f"{mod}.v"]
+        if not src:
+            die(f"npe_unit.v calls dec_{fmt}, but there is no {mod}.v to measure it")
+        script = (f"read_verilog {src[0]}; synth -top {mod}; abc -liberty {LIB} -constr {out}/abc.constr; "
+                  f"opt_clean; stat -liberty {LIB}")
+        log = run(["yosys", "-p", script], os.path.join(out, f"yosys_{mod}.log"))
+        m = re.findall(r"Chip area for module '[^']*': ([\d.]+)", log)
+        if not m:
+            die(f"Yosys printed no area for {mod}; see {out}/yosys_{mod}.log")
+        res[mod] = {"um2_each": float(m[-1]), "calls": n * units, "total_um2": float(m[-1]) * n * units}
+    return {"method": "function calls x standalone decoder area (an estimate)", "per_format": res}
+
+
 def sta(net, top, out, period=10.0):
     clock = "aclk" if "coproc" in top else "clk"
     sdc = os.path.join(out, "npe.sdc")
@@ -201,7 +239,7 @@ def main():
     args = ap.parse_args()
     cfg, files = rtl_files(args.rtl)
     os.makedirs(args.out, exist_ok=True)
-    rep = {"config": cfg, "top": args.top, "rtl": os.path.abspath(args.rtl),
+    rep = {"config": cfg, "top": args.top, "rtl": os.path.abspath(args.rtl), "provenance": provenance(),
            "tools": {"yosys": version(["yosys", "-V"]), "sta": version(["sta", "-version"])}}
     figures = []
     if not args.skip_xilinx:
@@ -212,6 +250,7 @@ def main():
     if not args.skip_asic:
         print(f"synth: {cfg}/{args.top}: OSU 180 nm ...", flush=True)
         rep["osu018"] = asic(files, args.top, args.out)
+        rep["osu018"]["decoders"] = decoders(files, args.top, args.out, rep["osu018"]["per_module"])
         print(f"synth: {cfg}/{args.top}: OpenSTA ...", flush=True)
         rep["sta"] = sta(rep["osu018"]["netlist"], args.top, args.out)
         if rep["sta"]["cells_linked"] != rep["osu018"]["flat_cells"]:

@@ -39,8 +39,11 @@ for r in (lane, eng):
     need(10 < r["sta"]["fmax_mhz"] < 2000, "Fmax implausible", r)
     need(r["sta"]["cells_linked"] == a["flat_cells"], "OpenSTA did not link the whole netlist", r)
 pm = lane["osu018"]["per_module"]
-need(set(pm) >= {"npe_lane", "npe_unit", "npe_dec_int4", "npe_dec_int8"} and min(p["own_um2"] for p in pm.values()) > 0,
-     "per-module areas missing")
+need(set(pm) >= {"npe_lane", "npe_unit"} and min(p["own_um2"] for p in pm.values()) > 0, "per-module areas missing")
+dec = lane["osu018"]["decoders"]["per_format"]
+need(set(dec) == {"npe_dec_int4", "npe_dec_int8"} and min(d["total_um2"] for d in dec.values()) > 0,
+     "decoder areas missing")
+need(sum(d["total_um2"] for d in dec.values()) < 0.5 * pm["npe_unit"]["total_um2"], "decoders larger than half the unit")
 need(pm["npe_lane"]["own_um2"] < lane["osu018"]["area_um2"], "the lane's own cells must be less than the whole hierarchy")
 ratio = eng["osu018"]["area_um2"] / lane["osu018"]["area_um2"]
 need(3.9 < ratio < 4.2, f"a 4-lane engine is {ratio:.2f} lanes of area", eng)
