@@ -13,7 +13,12 @@
 # once for all configurations.
 
 SC_BUILD := $(BUILD)/systemc
-SC_CFGS  ?= $(COPROC_CFGS)
+# `make test` builds and tests the reference configuration only: a SystemC
+# model takes minutes to compile (seen: 2.5-5 min each on a loaded 2-core
+# machine) and the C test bench already covers every configuration.  The
+# others: make systemc-test SC_CFGS="all int fp4mx posit ovp", then run
+# build/systemc/<c>/tb_sc jobs and build/systemc/<c>/tlm_example check.
+SC_CFGS  ?= all
 # sim.mk's flags (random reset values, -O3 model code) with --sc for --cc.
 SC_VFLAGS := --sc $(filter-out --cc,$(SIM_VFLAGS))
 SC_VROOT   = $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
