@@ -68,7 +68,9 @@ $(SC_BUILD)/$(1)/tb_sc $(SC_BUILD)/$(1)/tlm_example: $(SC_BUILD)/$(1)/obj/Vnpe_c
 	  $(SC_BUILD)/vlrt/libvlrt.a $(BUILD)/lib/libkref.a -lsystemc \
 	  $$$$(cat $(SC_BUILD)/vlrt/vsim.ldlibs) -lm
 endef
-$(foreach c,$(SC_CFGS),$(eval $(call sc_model,$(c))))
+# rules for every configuration (cheap); SC_CFGS says which ones are built
+SC_ALL_CFGS := $(sort $(SC_CFGS) $(COPROC_CFGS))
+$(foreach c,$(SC_ALL_CFGS),$(eval $(call sc_model,$(c))))
 
 # The monitors' self-test needs no model.
 $(SC_BUILD)/common/sc_monitor_test: sim/systemc/sc_monitor_test.cpp sim/systemc/sc_axi.h \
@@ -77,12 +79,12 @@ $(SC_BUILD)/common/sc_monitor_test: sim/systemc/sc_monitor_test.cpp sim/systemc/
 	$(SC_CXX) $(SC_CXXFLAGS) $< -o $@ -lsystemc
 
 # ---------------------------------------------------------------- targets
-# `make test` builds every configuration; one that fails to build turns into
+# `make test` builds SC_CFGS; one that fails to build turns into
 # failing tests with the reason (sim/systemc/run_test.sh), the others still
 # run.  The run-time is built first, on its own, so that parallel builds do
 # not race for it; its failure is logged like a model's.
 .PHONY: systemc systemc-test systemc-vlrt systemc-build-common bench-systemc \
-        $(addprefix systemc-build-,$(SC_CFGS))
+        $(addprefix systemc-build-,$(SC_ALL_CFGS))
 systemc: $(SC_BUILD)/common/sc_monitor_test $(foreach c,$(SC_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## build the SystemC test bench and TLM example of every configuration (SC_CFGS)
 systemc: | deps
 
@@ -101,7 +103,7 @@ systemc-build-common:
 	$(SIM_MAKE) $(SC_BUILD)/common/sc_monitor_test >$(SC_BUILD)/common/build.log 2>&1 || \
 	  echo "systemc: the monitors' self-test FAILED to build: see $(SC_BUILD)/common/build.log" >&2
 
-$(addprefix systemc-build-,$(SC_CFGS)): systemc-build-%:
+$(addprefix systemc-build-,$(SC_ALL_CFGS)): systemc-build-%:
 	+@mkdir -p $(SC_BUILD)/$*; t0=$$(date +%s); \
 	if $(SIM_MAKE) $(addprefix $(SC_BUILD)/$*/,$(SC_PROGS)) >$(SC_BUILD)/$*/build.log 2>&1; then \
 	  echo "systemc: $* built in $$(( $$(date +%s) - t0 )) s"; \
@@ -112,7 +114,7 @@ test: systemc-test
 
 # The SystemC side of `make bench`: one table per configuration (shape,
 # weight format, cycles, M cycles/s); the C side is build/sim/<c>/tb_coproc bench.
-SC_BENCH_CFGS ?= $(or $(BENCH_CFGS),$(SC_CFGS))
+SC_BENCH_CFGS ?= all
 bench-systemc: $(foreach c,$(SC_BENCH_CFGS),$(addprefix $(SC_BUILD)/$(c)/,$(SC_PROGS))) ## SystemC model speed: tiny-llama layer shapes back to back, cycles and M cycles/s (SC_BENCH_CFGS)
 	@set -o pipefail; export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1; for c in $(SC_BENCH_CFGS); do \
 	  $(SC_BUILD)/$$c/tb_sc bench | grep -v '^seed\|^PASS\|^axil:\|cycles in' || exit 1; \
