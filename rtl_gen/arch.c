@@ -398,6 +398,7 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
          * truncation: wide enough for every intermediate value */
         a->sc_amt_w = bits_for(2 * (E8M0_NAN - 1) + (a->sc_off < 0 ? -a->sc_off : a->sc_off) +
                                a->sc_max_amt) + 1;
+        a->sc_amt_rw = imax(bits_for(a->sc_max_amt), 1);
         a->sc_x_w = a->mxb_w + a->sc_max_amt + 1;
         a->sc_ip_w = a->sc_x_w + a->sc_lo;
         a->sc_frac = a->sc_lo < 0 ? -a->sc_lo : 0;

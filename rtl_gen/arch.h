@@ -148,7 +148,8 @@ typedef struct {
     int blk_w;             /* block register width                               */
     int sc_lo, sc_hi;      /* scale shift window (log2 offsets)                  */
     int sc_off;            /* amt = ws + as + sc_off                             */
-    int sc_amt_w;          /* amt width                                          */
+    int sc_amt_w;          /* width of the shift computation (no truncation)     */
+    int sc_amt_rw;         /* width of the clipped amt that travels (0..sc_max_amt) */
     int sc_max_amt;        /* sc_hi - sc_lo                                      */
     int sc_x_w;            /* shifted block-sum width                            */
     int sc_ip_w, sc_frac;  /* its integer part width, dropped fraction bits      */

@@ -72,20 +72,24 @@ static void scale_inputs(emitter *e, const arch *a) {
                  "// amt = shift - (%d)\n",
               E8M0_BIAS, E8M0_BIAS, a->blk_lsb - a->cfg->acc_lsb - 2 * E8M0_BIAS, a->sc_lo, a->sc_hi,
               a->sc_lo);
+    int rw = a->sc_amt_rw;
     v_wire(e, w, "i_sb", S("%s + %s", v_zext(eff[0], 8, w), v_zext(eff[1], 8, w)));
-    const char *v = a->sc_off ? S("i_sb + %s", v_const_mod(w, a->sc_off)) : "i_sb";
-    const char *amt = v;
+    /* inside the window the amount fits rw bits: add modulo 2^rw */
+    const char *sb = rw < w ? v_slice("i_sb", w, rw - 1, 0) : "i_sb";
+    const char *v = a->sc_off ? S("%s + %s", sb, v_const_mod(rw, a->sc_off)) : sb;
+    v_wire(e, rw, "i_sbo", v);
+    const char *amt = "i_sbo";
     int maxsb = 2 * (E8M0_NAN - 1);
     if (maxsb + a->sc_off > a->sc_max_amt)
         amt = S("(i_sb > %s) ? %s : %s", v_const(w, a->sc_max_amt - a->sc_off),
-                v_const(w, a->sc_max_amt), amt);
+                v_const(rw, a->sc_max_amt), amt);
     if (a->sc_off < 0)
-        amt = S("(i_sb < %s) ? %s : %s", v_const(w, -a->sc_off), v_const(w, 0), amt);
-    v_wire(e, w, "i_amt", amt);
+        amt = S("(i_sb < %s) ? %s : %s", v_const(w, -a->sc_off), v_const(rw, 0), amt);
+    v_wire(e, rw, "i_amt", amt);
 }
 
 static void block_stage(emitter *e, const arch *a) {
-    int bw = a->blk_w, aw = a->sc_amt_w;
+    int bw = a->blk_w, aw = a->sc_amt_rw;
     v_section(e, "MX block sum (mandatory stage in MX configurations): a non-MX step is a "
                  "block of its own");
     v_wire(e, 1, "t_close", "t_last | t_blkend | ~t_mx");
@@ -113,8 +117,17 @@ static void block_stage(emitter *e, const arch *a) {
     em_printf(e, "end\n");
     em_printf(e, "if (t_valid) begin\n");
     em_indent(e);
-    em_printf(e, "b_sum   <= (b_cont ? b_sum : %s) + %s;\n", v_const(bw, 0),
-              v_sext("t_sum", a->sum_w, bw));
+    int mb = a->mxb_w;
+    if (bw > mb) {
+        /* only an MX block adds up (and it fits in MXB_W bits); a non-MX step
+         * is a block of its own: the bits above pass through */
+        em_printf(e, "b_sum[%d:0] <= (b_cont ? b_sum[%d:0] : %s) + t_sum[%d:0];\n", mb - 1, mb - 1,
+                  v_const(mb, 0), mb - 1);
+        em_printf(e, "b_sum[%d:%d] <= %s;\n", bw - 1, mb, v_slice("t_sum", a->sum_w, bw - 1, mb));
+    } else {
+        em_printf(e, "b_sum   <= (b_cont ? b_sum : %s) + %s;\n", v_const(bw, 0),
+                  v_sext("t_sum", a->sum_w, bw));
+    }
     em_printf(e, "b_first <= t_first | (b_cont & b_first);\n");
     em_printf(e, "b_flags <= (b_cont ? b_flags : 4'd0) | t_flags;\n");
     em_printf(e, "b_last  <= t_last;\nb_mx    <= t_mx;\nb_nan   <= t_nan;\nb_amt   <= t_amt;\n");
@@ -124,42 +137,75 @@ static void block_stage(emitter *e, const arch *a) {
     em_printf(e, "end\n");
 
     v_section(e, "MX scale: floor(B * 2^shift) by an arithmetic shift, clamp");
-    int xw = a->sc_x_w, mb = a->mxb_w;
+    int xw = a->sc_x_w, accw = a->cfg->acc_w, ipw = a->sc_ip_w;
     const char *bm = "b_sum";
     if (mb < bw) {
         v_wire(e, mb, "b_mxsum", S("b_sum[%d:0]", mb - 1));
         bm = "b_mxsum";
     }
-    v_wire(e, xw, "sc_x", S("%s << b_amt", v_sext(bm, mb, xw)));
-    const char *ip;
+    /* a function, called only when a scaled block closes: a simulator skips
+     * the wide shift on every other cycle (and for non-MX pairs) */
+    int rw = a->sc_v_w + (a->sc_frac != 0) + a->sc_clamp;
+    const char *ret = S("%s%sv", a->sc_clamp ? "overflow, " : "", a->sc_frac ? "inexact, " : "");
+    em_printf(e, "// returns {%s}\n", ret);
+    em_printf(e, "function %sscale;\n", v_range(rw));
+    em_indent(e);
+    em_printf(e, "input %sb;\ninput %samt;\n", v_range(mb), v_range(aw));
+    em_printf(e, "reg %sx;\n", v_range(xw));
+    if (a->sc_frac)
+        em_printf(e, "reg inexact;\n");
+    em_printf(e, "reg %sip;\n", v_range(ipw));
+    if (a->sc_clamp)
+        em_printf(e, "reg %shi;\nreg overflow;\n", v_range(ipw - accw + 1));
+    em_printf(e, "reg %sv;\n", v_range(a->sc_v_w));
+    em_printf(e, "begin\n");
+    em_indent(e);
+    em_printf(e, "x = %s << amt;\n", v_sext("b", mb, xw));
     if (a->sc_frac) {
-        ip = S("sc_x[%d:%d]", xw - 1, a->sc_frac);
-        v_wire(e, 1, "sc_inexact", S("|sc_x[%d:0]", a->sc_frac - 1));
+        em_printf(e, "inexact = |x[%d:0];\n", a->sc_frac - 1);
+        em_printf(e, "ip = x[%d:%d];\n", xw - 1, a->sc_frac);
     } else if (a->sc_lo > 0) {
-        ip = S("{sc_x, %s}", v_const(a->sc_lo, 0));
+        em_printf(e, "ip = {x, %s};\n", v_const(a->sc_lo, 0));
     } else {
-        ip = "sc_x";
+        em_printf(e, "ip = x;\n");
     }
-    int ipw = a->sc_ip_w, accw = a->cfg->acc_w;
-    v_wire(e, ipw, "sc_int", ip);
-    const char *sv = "sc_int";
     if (a->sc_clamp) {
-        v_wire(e, ipw - accw + 1, "sc_hi", S("sc_int[%d:%d]", ipw - 1, accw - 1));
-        v_wire(e, 1, "sc_overflow", "~(&sc_hi) & (|sc_hi)");
-        v_wire(e, accw, "sc_v",
-               S("sc_overflow ? (sc_int[%d] ? %s : %s) : sc_int[%d:0]", ipw - 1, v_smin(accw),
-                 v_smax(accw), accw - 1));
-        sv = "sc_v";
+        em_printf(e, "hi = ip[%d:%d];\n", ipw - 1, accw - 1);
+        em_printf(e, "overflow = ~(&hi) & (|hi);\n");
+        em_printf(e, "v = overflow ? (ip[%d] ? %s : %s) : ip[%d:0];\n", ipw - 1, v_smin(accw), v_smax(accw),
+                  accw - 1);
+    } else {
+        em_printf(e, "v = ip;\n");
     }
+    em_printf(e, "scale = {%s};\n", ret);
+    em_dedent(e);
+    em_printf(e, "end\n");
+    em_dedent(e);
+    em_printf(e, "endfunction\n");
+    em_printf(e, "// E8M0 NaN: the block counts as zero; a block that does not close is not read\n");
+    em_printf(e, "reg  %ssc_r;\n", v_range(rw));
+    /* (default first, then the call under its condition: Verilator turns an
+     * if/else of two assignments into a ?: and would then always call it) */
+    em_printf(e, "always @* begin\n");
+    em_indent(e);
+    em_printf(e, "sc_r = %s;\n", v_const(rw, 0));
+    em_printf(e, "if (b_valid & b_mx & ~b_nan)\n");
+    em_indent(e);
+    em_printf(e, "sc_r = scale(%s, b_amt);\n", bm);
+    em_dedent(e);
+    em_dedent(e);
+    em_printf(e, "end\n");
+    v_wire(e, a->sc_v_w, "sc_v", v_slice("sc_r", rw, a->sc_v_w - 1, 0));
+    if (a->sc_frac)
+        v_wire(e, 1, "sc_inexact", v_slice("sc_r", rw, a->sc_v_w, a->sc_v_w));
+    if (a->sc_clamp)
+        v_wire(e, 1, "sc_overflow", v_slice("sc_r", rw, rw - 1, rw - 1));
     /* a non-MX step sum is a whole number at ACC_LSB: drop the k zero bits */
     const char *bn = a->k ? v_slice("b_sum", bw, bw - 1, a->k) : "b_sum";
-    v_wire(e, a->x_w, "b_val",
-           S("b_mx ? (b_nan ? %s : %s) : %s", v_const(a->x_w, 0), v_sext(sv, a->sc_v_w, a->x_w),
-             v_sext(bn, bw - a->k, a->x_w)));
+    v_wire(e, a->x_w, "b_val", S("b_mx ? %s : %s", v_sext("sc_v", a->sc_v_w, a->x_w), v_sext(bn, bw - a->k, a->x_w)));
     v_wire(e, 4, "b_flags_x",
-           S("b_flags | %s",
-             flags4(a, a->sc_frac ? "b_mx & ~b_nan & sc_inexact" : NULL,
-                    a->sc_clamp ? "b_mx & ~b_nan & sc_overflow" : NULL, NULL, "b_mx & b_nan")));
+           S("b_flags | %s", flags4(a, a->sc_frac ? "sc_inexact" : NULL, a->sc_clamp ? "sc_overflow" : NULL, NULL,
+                                    "b_mx & b_nan")));
     ctl_sig xs[4] = {{"val", a->x_w}, {"flags_x", 4}, {"first", 1}, {"last", 1}};
     /* rename for the stage helper: b_val -> x_val, b_flags_x -> x_flags_x ... */
     ctl_stage(e, arch_has_stage(a, PIPE_SCALE), 'b', 'x', xs, 4,
@@ -258,7 +304,7 @@ void emit_lane(emitter *e, const arch *a) {
         ctl[nc++] = (ctl_sig){"blkend", 1};
         ctl[nc++] = (ctl_sig){"mx", 1};
         ctl[nc++] = (ctl_sig){"nan", 1};
-        ctl[nc++] = (ctl_sig){"amt", a->sc_amt_w};
+        ctl[nc++] = (ctl_sig){"amt", a->sc_amt_rw};
     }
 
     /* ---- units */

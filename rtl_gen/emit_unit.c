@@ -366,88 +366,103 @@ static void slot_product(emitter *e, const arch *a, int i) {
     v_wire(e, w + 1, S("s%d_ms", i), S("s%d_neg_m ? -{1'b0, s%d_m} : {1'b0, s%d_m}", i, i, i));
 }
 
+/* Where a view's statements go: wires of the module, or the locals and
+ * statements of the view's function (k->f set). */
+typedef struct {
+    emitter *e;
+    fnb *f;
+} sink;
+static void sk_wire(sink *k, int w, const char *name, const char *expr) {
+    if (k->f) {
+        fn_var(k->f, w, name);
+        em_printf(&k->f->body, "%s = %s;\n", name, expr);
+    } else {
+        v_wire(k->e, w, name, expr);
+    }
+}
+static void sk_comment(sink *k, const char *text) { em_printf(k->f ? &k->f->body : k->e, "// %s\n", text); }
+
 /* View vw of slot i: t = ms << (e - lo) (signed, |t| < 2^tw), then the
  * value at the view's base: non-MX floored at ACC_LSB (arithmetic shift:
  * toward minus infinity; dropped bits -> INEXACT) and clamped (OVERFLOW);
  * MX exact.  Declares s<i><v>_v (width pw) and its flag wires. */
-static void slot_view_value(emitter *e, const arch *a, int i, int vw) {
+static void slot_view_value(sink *k, const arch *a, int i, int vw, const char *ms, int msw, const char *shm,
+                            int shw, const char *mxn, const char *e16n) {
     const slot_plan *sl = &a->slot[i];
     const slot_view *v = &sl->v[vw];
     const rtl_cfg *c = a->cfg;
     const char *p = S("s%d%s", i, vname(vw));
     int base = a->vbase[vw];
-    em_printf(e, "// view %s: |t| < 2^%d, t's LSB 2^%d, exponent offset 0..%d%s\n", vname(vw), v->tw, v->lo,
-              v->hi - v->lo, v->mx ? "; MX pairs use it" : "");
+    sk_comment(k, S("slot %d: |t| < 2^%d, t's LSB 2^%d, exponent offset 0..%d%s", i, v->tw, v->lo, v->hi - v->lo,
+                    v->mx ? "; MX pairs use it" : ""));
     /* the signed product at the view's width (|m| < 2^tw) */
-    const char *ms = S("s%d_ms", i);
-    int msw = slot_m_w(sl) + 1;
     if (v->mw + 1 < msw || v->tw + 1 < msw) {
         int w = imin(v->mw, v->tw) + 1;
-        v_wire(e, w, S("%s_ms", p), v_slice(ms, msw, w - 1, 0));
+        sk_wire(k, w, S("%s_ms", p), v_slice(ms, msw, w - 1, 0));
         ms = S("%s_ms", p), msw = w;
     }
     if (a->split && c->isolate && i == 0) { /* the other view's shifter holds still */
-        v_wire(e, msw, S("%s_in", p), S("%s & %s", ms, v_rep(vw == VIEW_W ? "e16_m" : "~e16_m", msw)));
+        sk_wire(k, msw, S("%s_in", p), S("%s & %s", ms, v_rep(vw == VIEW_W ? e16n : S("~%s", e16n), msw)));
         ms = S("%s_in", p);
     }
     const char *t = S("%s_t", p);
     if (v->rb) {
-        const char *sh = S("s%d_sh_m", i);
-        if (v->rb < sl->rb)
-            sh = v_slice(sh, sl->rb, v->rb - 1, 0);
+        const char *sh = shm;
+        if (v->rb < shw)
+            sh = v_slice(sh, shw, v->rb - 1, 0);
         if (v->c) { /* (sh - c) mod 2^rb: exact for this view's pairs */
-            v_wire(e, v->rb, S("%s_sh", p), S("%s - %s", sh, v_const_mod(v->rb, v->c)));
+            sk_wire(k, v->rb, S("%s_sh", p), S("%s - %s", sh, v_const_mod(v->rb, v->c)));
             sh = S("%s_sh", p);
         }
-        v_wire(e, v->tw + 1, t, S("%s << %s", v_sext(ms, msw, v->tw + 1), sh));
+        sk_wire(k, v->tw + 1, t, S("%s << %s", v_sext(ms, msw, v->tw + 1), sh));
     } else {
-        v_wire(e, v->tw + 1, t, v_sext(ms, msw, v->tw + 1));
+        sk_wire(k, v->tw + 1, t, v_sext(ms, msw, v->tw + 1));
     }
     /* non-MX value */
     const char *vn = t;
     int vnw = v->tw + 1;
     if (v->n_drop) {
-        em_printf(e, "// at ACC_LSB: floor, %d dropped bits (INEXACT)\n", v->n_drop);
-        v_wire(e, 1, S("%s_inexact", p), S("|%s", v_slice(t, v->tw + 1, imin(v->n_drop, v->tw + 1) - 1, 0)));
+        sk_comment(k, S("at ACC_LSB: floor, %d dropped bits (INEXACT)", v->n_drop));
+        sk_wire(k, 1, S("%s_inexact", p), S("|%s", v_slice(t, v->tw + 1, imin(v->n_drop, v->tw + 1) - 1, 0)));
         vnw = imax(v->tw + 1 - v->n_drop, 1);
         vn = S("%s_fl", p);
-        v_wire(e, vnw, vn, v->n_drop <= v->tw ? v_slice(t, v->tw + 1, v->tw, v->n_drop) : v_slice(t, v->tw + 1, v->tw, v->tw));
+        sk_wire(k, vnw, vn, v->n_drop <= v->tw ? v_slice(t, v->tw + 1, v->tw, v->n_drop) : v_slice(t, v->tw + 1, v->tw, v->tw));
     }
     if (v->n_clamp) {
         int aw = c->acc_w;
         if (!v->n_drop && v->lo > c->acc_lsb) { /* to ACC_LSB units first */
             int sh = v->lo - c->acc_lsb;
-            v_wire(e, vnw + sh, S("%s_al", p), S("{%s, %s}", vn, v_const(sh, 0)));
+            sk_wire(k, vnw + sh, S("%s_al", p), S("{%s, %s}", vn, v_const(sh, 0)));
             vn = S("%s_al", p), vnw += sh;
         }
-        em_printf(e, "// clamp to the %d-bit accumulator (OVERFLOW)\n", aw);
-        v_wire(e, vnw - aw + 1, S("%s_hi", p), v_slice(vn, vnw, vnw - 1, aw - 1));
-        v_wire(e, 1, S("%s_overflow", p), S("~(&%s_hi) & (|%s_hi)", p, p));
-        v_wire(e, aw, S("%s_cl", p),
+        sk_comment(k, S("clamp to the %d-bit accumulator (OVERFLOW)", aw));
+        sk_wire(k, vnw - aw + 1, S("%s_hi", p), v_slice(vn, vnw, vnw - 1, aw - 1));
+        sk_wire(k, 1, S("%s_overflow", p), S("~(&%s_hi) & (|%s_hi)", p, p));
+        sk_wire(k, aw, S("%s_cl", p),
                S("%s_overflow ? (%s ? %s : %s) : %s", p, v_slice(vn, vnw, vnw - 1, vnw - 1), v_smin(aw), v_smax(aw),
                  v_slice(vn, vnw, aw - 1, 0)));
         vn = S("%s_cl", p), vnw = aw;
     }
     /* at the view's base */
     if (v->n_lsb > base) {
-        v_wire(e, vnw + v->n_lsb - base, S("%s_xn", p), S("{%s, %s}", vn, v_const(v->n_lsb - base, 0)));
+        sk_wire(k, vnw + v->n_lsb - base, S("%s_xn", p), S("{%s, %s}", vn, v_const(v->n_lsb - base, 0)));
         vn = S("%s_xn", p), vnw += v->n_lsb - base;
     }
     const char *x = v_sext(vn, vnw, v->pw);
     if (v->b_sep) {
-        em_printf(e, "// MX: exact at 2^%d, unclamped\n", v->b_lsb);
+        sk_comment(k, S("MX: exact at 2^%d, unclamped", v->b_lsb));
         int bw = v->b_w;
         const char *vb = v->b_drop ? v_slice(t, v->tw + 1, v->tw, imin(v->b_drop, v->tw)) : t;
-        v_wire(e, bw, S("%s_vb", p), vb);
+        sk_wire(k, bw, S("%s_vb", p), vb);
         vb = S("%s_vb", p);
         if (v->b_lsb > base) {
-            v_wire(e, bw + v->b_lsb - base, S("%s_xb", p), S("{%s, %s}", vb, v_const(v->b_lsb - base, 0)));
+            sk_wire(k, bw + v->b_lsb - base, S("%s_xb", p), S("{%s, %s}", vb, v_const(v->b_lsb - base, 0)));
             vb = S("%s_xb", p), bw += v->b_lsb - base;
         }
         const char *xb = v_sext(vb, bw, v->pw);
-        v_wire(e, v->pw, S("%s_v", p), S("mx ? %s : %s", xb, x));
+        sk_wire(k, v->pw, S("%s_v", p), S("%s ? %s : %s", mxn, xb, x));
     } else {
-        v_wire(e, v->pw, S("%s_v", p), x);
+        sk_wire(k, v->pw, S("%s_v", p), x);
     }
 }
 
@@ -552,48 +567,156 @@ void emit_unit(emitter *e, const arch *a) {
 
     for (int i = 0; i < a->nslots; i++)
         slot_product(e, a, i);
-    const char *vout[2] = {NULL, NULL}, *vinex[2] = {"", ""}, *vovf[2] = {"", ""};
+    /* the views: with two, each is a function and only the pair's runs (a
+     * simulator skips the other; synthesis builds both behind the select) */
+    const char *vsum[2] = {NULL, NULL}, *vinex[2] = {NULL, NULL}, *vovf[2] = {NULL, NULL};
+    int any_in = 0, any_ov = 0; /* some view floors / clamps: the flags of view_r */
+    for (int i = 0; i < a->nslots; i++)
+        for (int vw = 0; vw < 2; vw++)
+            if (a->slot[i].v[vw].present)
+                any_in |= a->slot[i].v[vw].n_drop != 0, any_ov |= a->slot[i].v[vw].n_clamp;
+    int vrw = a->unit_w + any_in + any_ov;
     for (int vw = 0; vw < 2; vw++) {
-        const char *terms[NSLOTS];
-        int widths[NSLOTS], n = 0;
+        int n = 0, any_mx = 0;
+        for (int i = 0; i < a->nslots; i++)
+            if (a->slot[i].v[vw].present)
+                n++, any_mx |= a->slot[i].v[vw].b_sep;
+        if (!n)
+            continue;
+        v_section(e, vw == VIEW_W ? "view w: the 16-bit pairs' product (slot 0), at 2^ACC_LSB"
+                                  : S("view n: %s, exact sum at 2^%d",
+                                      a->split ? "the pairs of 4- and 8-bit formats" : "every pair", a->vbase[vw]));
+        fnb f;
+        sink k = {e, NULL};
+        const char *inputs = "", *args = "";
+        if (a->split) {
+            em_init(&f.decl);
+            em_init(&f.body);
+            k.f = &f;
+        }
+        const char *terms[NSLOTS], *inex = "", *ovf = "";
+        int widths[NSLOTS];
+        n = 0;
         for (int i = 0; i < a->nslots; i++) {
-            const slot_view *v = &a->slot[i].v[vw];
+            const slot_plan *sl = &a->slot[i];
+            const slot_view *v = &sl->v[vw];
             if (!v->present)
                 continue;
-            if (!n)
-                v_section(e, vw == VIEW_W ? "view w: the 16-bit pairs' product (slot 0), at 2^ACC_LSB"
-                                          : S("view n: %s, exact sum at 2^%d",
-                                              a->split ? "the pairs of 4- and 8-bit formats" : "every pair",
-                                              a->vbase[vw]));
-            slot_view_value(e, a, i, vw);
+            const char *ms = S("s%d_ms", i), *sh = S("s%d_sh_m", i);
+            int msw = slot_m_w(sl) + 1, shw = sl->rb;
+            if (a->split) { /* the function takes the product bits the view reads */
+                int vms = imin(msw, imin(v->mw, v->tw) + 1);
+                ms = S("ms%d", i), sh = S("sh%d", i);
+                inputs = S("%sinput %s%s;\n", inputs, v_range(vms), ms);
+                args = S("%s%s%s", args, *args ? ", " : "", vms < msw ? v_slice(S("s%d_ms", i), msw, vms - 1, 0)
+                                                                        : S("s%d_ms", i));
+                msw = vms;
+                if (v->rb) { /* the view reads sh mod 2^rb */
+                    inputs = S("%sinput %s%s;\n", inputs, v_range(v->rb), sh);
+                    args = S("%s, %s", args, v->rb < sl->rb ? v_slice(S("s%d_sh_m", i), sl->rb, v->rb - 1, 0)
+                                                             : S("s%d_sh_m", i));
+                    shw = v->rb;
+                }
+            }
+            slot_view_value(&k, a, i, vw, ms, msw, sh, shw, a->split ? "mx_in" : "mx", a->split ? "e16_in" : "e16_m");
             terms[n] = S("s%d%s_v", i, vname(vw));
             widths[n++] = v->pw;
             if (v->n_drop)
-                vinex[vw] = S("%s%ss%d%s_inexact", vinex[vw], *vinex[vw] ? " | " : "", i, vname(vw));
+                inex = S("%s%ss%d%s_inexact", inex, *inex ? " | " : "", i, vname(vw));
             if (v->n_clamp)
-                vovf[vw] = S("%s%ss%d%s_overflow", vovf[vw], *vovf[vw] ? " | " : "", i, vname(vw));
+                ovf = S("%s%ss%d%s_overflow", ovf, *ovf ? " | " : "", i, vname(vw));
         }
-        if (!n)
-            continue;
-        int w;
-        const char *root = v_sum_tree(e, S("%s_sum", vname(vw)), terms, widths, n, &w);
+        /* exact sum: a balanced tree, one bit wider per level */
+        const char *nm[NSLOTS];
+        int w[NSLOTS];
+        for (int q = 0; q < n; q++)
+            nm[q] = terms[q], w[q] = widths[q];
+        for (int level = 1; n > 1; level++) {
+            int m = 0;
+            for (int q = 0; q < n; q += 2) {
+                if (q + 1 == n) {
+                    nm[m] = nm[q], w[m++] = w[q];
+                    continue;
+                }
+                int wo = imax(w[q], w[q + 1]) + 1;
+                const char *o = S("%s_sum_l%d_%d", vname(vw), level, q / 2);
+                sk_wire(&k, wo, o, S("%s + %s", v_sext(nm[q], w[q], wo), v_sext(nm[q + 1], w[q + 1], wo)));
+                nm[m] = o, w[m++] = wo;
+            }
+            n = m;
+        }
         int base = a->vbase[vw] - a->blk_lsb;
         const char *o = S("%s_out", vname(vw));
-        v_wire(e, w + base, o, base ? S("{%s, %s}", root, v_const(base, 0)) : root);
-        vout[vw] = v_sext(o, w + base, a->unit_w);
+        sk_wire(&k, w[0] + base, o, base ? S("{%s, %s}", nm[0], v_const(base, 0)) : nm[0]);
+        const char *sum = v_sext(o, w[0] + base, a->unit_w);
+        if (!a->split) {
+            vsum[vw] = sum;
+            vinex[vw] = *inex ? inex : NULL;
+            vovf[vw] = *ovf ? ovf : NULL;
+            continue;
+        }
+        /* the view's function: {overflow, inexact, sum} (the flags any view has) */
+        const char *ret = S("%s%s%s", any_ov ? S("%s, ", *ovf ? S("(%s)", ovf) : "1'b0") : "",
+                            any_in ? S("%s, ", *inex ? S("(%s)", inex) : "1'b0") : "", sum);
+        if (any_mx) {
+            inputs = S("%sinput mx_in;\n", inputs);
+            args = S("%s, mx", args);
+        }
+        if (a->cfg->isolate && a->slot[0].v[vw].present) { /* slot 0's input gate */
+            inputs = S("%sinput e16_in;\n", inputs);
+            args = S("%s, e16_m", args);
+        }
+        em_printf(e, "// returns {%s%ssum}\n", any_ov ? "overflow, " : "", any_in ? "inexact, " : "");
+        em_printf(e, "function %sview_%s;\n", v_range(vrw), vname(vw));
+        em_indent(e);
+        em_printf(e, "%s%s", inputs, f.decl.buf);
+        em_printf(e, "begin\n");
+        em_indent(e);
+        em_printf(e, "%s", f.body.buf);
+        em_printf(e, "view_%s = {%s};\n", vname(vw), ret);
+        em_dedent(e);
+        em_printf(e, "end\n");
+        em_dedent(e);
+        em_printf(e, "endfunction\n");
+        em_free(&f.decl);
+        em_free(&f.body);
+        vsum[vw] = args; /* the call's arguments */
     }
     v_section(e, "the unit's sum (units of 2^BLK_LSB) and flags");
-    const char *sum = a->split ? S("e16_m ? %s : %s", vout[VIEW_W], vout[VIEW_N]) : vout[VIEW_N];
-    v_wire(e, a->unit_w, "sum_d", sum);
-    const char *fl[2];
-    for (int k = 0; k < 2; k++) {
-        const char *const *src = k ? vovf : vinex;
-        const char *n = *src[VIEW_N] ? S("(%s)", src[VIEW_N]) : NULL, *w = *src[VIEW_W] ? S("(%s)", src[VIEW_W]) : NULL;
-        fl[k] = a->split && (n || w) ? S("(e16_m ? %s : %s)", w ? w : "1'b0", n ? n : "1'b0") : n ? n : "1'b0";
+    const char *fl_in = "1'b0", *fl_ov = "1'b0";
+    if (a->split) {
+        em_printf(e, "reg  %sview_r;  // {%s%ssum} of the pair's view\n", v_range(vrw), any_ov ? "overflow, " : "",
+                  any_in ? "inexact, " : "");
+        /* (default first, then each call under its condition: Verilator turns
+         * an if/else of two assignments into a ?: and would call both) */
+        em_printf(e, "always @* begin\n");
+        em_indent(e);
+        em_printf(e, "view_r = %s;\n", v_const(vrw, 0));
+        em_printf(e, "if (e16_m)\n");
+        em_indent(e);
+        em_printf(e, "view_r = view_w(%s);\n", vsum[VIEW_W]);
+        em_dedent(e);
+        em_printf(e, "if (~e16_m)\n");
+        em_indent(e);
+        em_printf(e, "view_r = view_n(%s);\n", vsum[VIEW_N]);
+        em_dedent(e);
+        em_dedent(e);
+        em_printf(e, "end\n");
+        v_wire(e, a->unit_w, "sum_d", v_slice("view_r", vrw, a->unit_w - 1, 0));
+        if (any_in)
+            fl_in = v_slice("view_r", vrw, a->unit_w, a->unit_w);
+        if (any_ov)
+            fl_ov = v_slice("view_r", vrw, vrw - 1, vrw - 1);
+    } else {
+        v_wire(e, a->unit_w, "sum_d", vsum[VIEW_N]);
+        if (vinex[VIEW_N])
+            fl_in = S("(%s)", vinex[VIEW_N]);
+        if (vovf[VIEW_N])
+            fl_ov = S("(%s)", vovf[VIEW_N]);
     }
     const char *mxm = a->unit_mx ? "~mx & " : "";
-    v_wire(e, 1, "inexact_d", strcmp(fl[0], "1'b0") ? S("%s%s", mxm, fl[0]) : "1'b0");
-    v_wire(e, 1, "overflow_d", strcmp(fl[1], "1'b0") ? S("%s%s", mxm, fl[1]) : "1'b0");
+    v_wire(e, 1, "inexact_d", strcmp(fl_in, "1'b0") ? S("%s%s", mxm, fl_in) : "1'b0");
+    v_wire(e, 1, "overflow_d", strcmp(fl_ov, "1'b0") ? S("%s%s", mxm, fl_ov) : "1'b0");
     v_section(e, prod ? "product-sum register (pipeline stage \"prod\")" : "no register after the products");
     pipe_sig po[4] = {{"sum_d", "sum_q", a->unit_w},
                       {"inexact_d", "inexact_q", 1},

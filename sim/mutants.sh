@@ -22,7 +22,7 @@ mkdir -p "$out"
 # name @ config @ file @ sed expression @ tests that must fail
 mutants=(
   "acc_no_overflow@narrow@npe_lane.v@s/wire acc_overflow = ~(&acc_hi) & (|acc_hi);/wire acc_overflow = 1'b0;/@dots"
-  "scale_inexact_bit@narrow@npe_lane.v@s/wire sc_inexact = |sc_x\[65:0\];/wire sc_inexact = |sc_x[64:0];/@dots"
+  "scale_inexact_bit@narrow@npe_lane.v@s/inexact = |x\[65:0\];/inexact = |x[64:0];/@dots"
   "posit8_regime_probe@posit@npe_dec_posit8_0.v@s/y\[0\] ? 3'd5 :/y[0] ? 3'd6 :/@decode"
   "posit8_regime_unit@posit@npe_unit.v@s/y\[0\] ? 3'd5 :/y[0] ? 3'd6 :/@pairs8 dots"
   "blk_last_is_last@fp4mx@npe_lane.v@s/wire i_blkend = in_blk_last;/wire i_blkend = in_last;/@dots"

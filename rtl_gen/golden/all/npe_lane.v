@@ -99,7 +99,8 @@ module npe_lane #(
     // the window -93..126 (beyond it every nonzero block saturates or floors to 0/-1);
     // amt = shift - (-93)
     wire [10:0] i_sb = {3'd0, (i_w_mx ? i_w_scale : 8'd127)} + {3'd0, (i_a_mx ? i_a_scale : 8'd127)};
-    wire [10:0] i_amt = (i_sb < 11'd161) ? 11'd0 : (i_sb > 11'd380) ? 11'd219 : i_sb + 11'd1887;
+    wire [7:0] i_sbo = i_sb[7:0] + 8'd95;
+    wire [7:0] i_amt = (i_sb < 11'd161) ? 8'd0 : (i_sb > 11'd380) ? 8'd219 : i_sbo;
 
     // ---- 1 MAC unit(s)
     wire [113:0] u0_sum;
@@ -130,7 +131,7 @@ module npe_lane #(
     reg  d_blkend;
     reg  d_mx;
     reg  d_nan;
-    reg  [10:0] d_amt;
+    reg  [7:0] d_amt;
     always @(posedge clk) begin
         if (i_valid) begin
             d_first <= i_first;
@@ -149,7 +150,7 @@ module npe_lane #(
     wire p_blkend = d_blkend;
     wire p_mx = d_mx;
     wire p_nan = d_nan;
-    wire [10:0] p_amt = d_amt;
+    wire [7:0] p_amt = d_amt;
 
     // ---- step sum: exact adder tree over the units
     wire [113:0] p_sum = u0_sum;
@@ -164,7 +165,7 @@ module npe_lane #(
     wire t_blkend = p_blkend;
     wire t_mx = p_mx;
     wire t_nan = p_nan;
-    wire [10:0] t_amt = p_amt;
+    wire [7:0] t_amt = p_amt;
 
     // ---- MX block sum (mandatory stage in MX configurations): a non-MX step is a block of its own
     wire t_close = t_last | t_blkend | ~t_mx;
@@ -172,7 +173,7 @@ module npe_lane #(
     reg  b_valid;  // b_sum holds a finished block
     reg  [113:0] b_sum;
     reg  b_first, b_last, b_mx, b_nan;
-    reg  [10:0] b_amt;
+    reg  [7:0] b_amt;
     reg  [3:0] b_flags;
     wire b_cont = b_open & ~t_first;
     always @(posedge clk) begin
@@ -185,7 +186,8 @@ module npe_lane #(
                 b_open <= ~t_close;
         end
         if (t_valid) begin
-            b_sum   <= (b_cont ? b_sum : {50'd0, 64'd0}) + t_sum;
+            b_sum[92:0] <= (b_cont ? b_sum[92:0] : {29'd0, 64'd0}) + t_sum[92:0];
+            b_sum[113:93] <= t_sum[113:93];
             b_first <= t_first | (b_cont & b_first);
             b_flags <= (b_cont ? b_flags : 4'd0) | t_flags;
             b_last  <= t_last;
@@ -197,14 +199,38 @@ module npe_lane #(
 
     // ---- MX scale: floor(B * 2^shift) by an arithmetic shift, clamp
     wire [92:0] b_mxsum = b_sum[92:0];
-    wire [312:0] sc_x = {{220{b_mxsum[92]}}, b_mxsum} << b_amt;
-    wire sc_inexact = |sc_x[92:0];
-    wire [219:0] sc_int = sc_x[312:93];
-    wire [94:0] sc_hi = sc_int[219:125];
-    wire sc_overflow = ~(&sc_hi) & (|sc_hi);
-    wire [125:0] sc_v = sc_overflow ? (sc_int[219] ? {1'b1, {125{1'b0}}} : {1'b0, {125{1'b1}}}) : sc_int[125:0];
-    wire [125:0] b_val = b_mx ? (b_nan ? {62'd0, 64'd0} : sc_v) : {{12{b_sum[113]}}, b_sum};
-    wire [3:0] b_flags_x = b_flags | {b_mx & b_nan, 1'b0, b_mx & ~b_nan & sc_overflow, b_mx & ~b_nan & sc_inexact};
+    // returns {overflow, inexact, v}
+    function [127:0] scale;
+        input [92:0] b;
+        input [7:0] amt;
+        reg [312:0] x;
+        reg inexact;
+        reg [219:0] ip;
+        reg [94:0] hi;
+        reg overflow;
+        reg [125:0] v;
+        begin
+            x = {{220{b[92]}}, b} << amt;
+            inexact = |x[92:0];
+            ip = x[312:93];
+            hi = ip[219:125];
+            overflow = ~(&hi) & (|hi);
+            v = overflow ? (ip[219] ? {1'b1, {125{1'b0}}} : {1'b0, {125{1'b1}}}) : ip[125:0];
+            scale = {overflow, inexact, v};
+        end
+    endfunction
+    // E8M0 NaN: the block counts as zero; a block that does not close is not read
+    reg  [127:0] sc_r;
+    always @* begin
+        sc_r = {64'd0, 64'd0};
+        if (b_valid & b_mx & ~b_nan)
+            sc_r = scale(b_mxsum, b_amt);
+    end
+    wire [125:0] sc_v = sc_r[125:0];
+    wire sc_inexact = sc_r[126];
+    wire sc_overflow = sc_r[127];
+    wire [125:0] b_val = b_mx ? sc_v : {{12{b_sum[113]}}, b_sum};
+    wire [3:0] b_flags_x = b_flags | {b_mx & b_nan, 1'b0, sc_overflow, sc_inexact};
 
     // ---- no register after the scale shift
     wire x_valid = b_valid;

@@ -966,41 +966,94 @@ module npe_unit (
     wire [8:0] s3_ms = s3_neg_m ? -{1'b0, s3_m} : {1'b0, s3_m};
 
     // ---- view n: the pairs of 4- and 8-bit formats, exact sum at 2^-22
-    // view n: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
-    wire [16:0] s0n_ms = s0_ms[16:0];
-    wire [16:0] s0n_in = s0n_ms & {17{~e16_m}};
-    wire [5:0] s0n_sh = s0_sh_m[5:0] - 6'd58;
-    wire [44:0] s0n_t = {{28{s0n_in[16]}}, s0n_in} << s0n_sh;
-    wire [44:0] s0n_v = s0n_t;
-    // view n: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
-    wire [44:0] s1n_t = {{28{s1_ms[16]}}, s1_ms} << s1_sh_m;
-    wire [44:0] s1n_v = s1n_t;
-    // view n: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
-    wire [24:0] s2n_t = {{16{s2_ms[8]}}, s2_ms} << s2_sh_m;
-    wire [38:0] s2n_xn = {s2n_t, 14'd0};
-    wire [38:0] s2n_v = s2n_xn;
-    // view n: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
-    wire [24:0] s3n_t = {{16{s3_ms[8]}}, s3_ms} << s3_sh_m;
-    wire [38:0] s3n_xn = {s3n_t, 14'd0};
-    wire [38:0] s3n_v = s3n_xn;
-    wire [45:0] n_sum_l1_0 = {{1{s0n_v[44]}}, s0n_v} + {{1{s1n_v[44]}}, s1n_v};
-    wire [39:0] n_sum_l1_1 = {{1{s2n_v[38]}}, s2n_v} + {{1{s3n_v[38]}}, s3n_v};
-    wire [46:0] n_sum_l2_0 = {{1{n_sum_l1_0[45]}}, n_sum_l1_0} + {{7{n_sum_l1_1[39]}}, n_sum_l1_1};
-    wire [80:0] n_out = {n_sum_l2_0, 34'd0};
+    // returns {inexact, sum}
+    function [114:0] view_n;
+        input [16:0] ms0;
+        input [5:0] sh0;
+        input [16:0] ms1;
+        input [5:0] sh1;
+        input [8:0] ms2;
+        input [4:0] sh2;
+        input [8:0] ms3;
+        input [4:0] sh3;
+        input e16_in;
+        reg [16:0] s0n_in;
+        reg [5:0] s0n_sh;
+        reg [44:0] s0n_t;
+        reg [44:0] s0n_v;
+        reg [44:0] s1n_t;
+        reg [44:0] s1n_v;
+        reg [24:0] s2n_t;
+        reg [38:0] s2n_xn;
+        reg [38:0] s2n_v;
+        reg [24:0] s3n_t;
+        reg [38:0] s3n_xn;
+        reg [38:0] s3n_v;
+        reg [45:0] n_sum_l1_0;
+        reg [39:0] n_sum_l1_1;
+        reg [46:0] n_sum_l2_0;
+        reg [80:0] n_out;
+        begin
+            // slot 0: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
+            s0n_in = ms0 & {17{~e16_in}};
+            s0n_sh = sh0 - 6'd58;
+            s0n_t = {{28{s0n_in[16]}}, s0n_in} << s0n_sh;
+            s0n_v = s0n_t;
+            // slot 1: |t| < 2^44, t's LSB 2^-22, exponent offset 0..34; MX pairs use it
+            s1n_t = {{28{ms1[16]}}, ms1} << sh1;
+            s1n_v = s1n_t;
+            // slot 2: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
+            s2n_t = {{16{ms2[8]}}, ms2} << sh2;
+            s2n_xn = {s2n_t, 14'd0};
+            s2n_v = s2n_xn;
+            // slot 3: |t| < 2^24, t's LSB 2^-8, exponent offset 0..20; MX pairs use it
+            s3n_t = {{16{ms3[8]}}, ms3} << sh3;
+            s3n_xn = {s3n_t, 14'd0};
+            s3n_v = s3n_xn;
+            n_sum_l1_0 = {{1{s0n_v[44]}}, s0n_v} + {{1{s1n_v[44]}}, s1n_v};
+            n_sum_l1_1 = {{1{s2n_v[38]}}, s2n_v} + {{1{s3n_v[38]}}, s3n_v};
+            n_sum_l2_0 = {{1{n_sum_l1_0[45]}}, n_sum_l1_0} + {{7{n_sum_l1_1[39]}}, n_sum_l1_1};
+            n_out = {n_sum_l2_0, 34'd0};
+            view_n = {1'b0, {{33{n_out[80]}}, n_out}};
+        end
+    endfunction
 
     // ---- view w: the 16-bit pairs' product (slot 0), at 2^ACC_LSB
-    // view w: |t| < 2^137, t's LSB 2^-80, exponent offset 0..112; MX pairs use it
-    wire [32:0] s0w_in = s0_ms & {33{e16_m}};
-    wire [137:0] s0w_t = {{105{s0w_in[32]}}, s0w_in} << s0_sh_m;
-    // at ACC_LSB: floor, 24 dropped bits (INEXACT)
-    wire s0w_inexact = |s0w_t[23:0];
-    wire [113:0] s0w_fl = s0w_t[137:24];
-    wire [113:0] s0w_v = s0w_fl;
-    wire [113:0] w_out = s0w_v;
+    // returns {inexact, sum}
+    function [114:0] view_w;
+        input [32:0] ms0;
+        input [6:0] sh0;
+        input e16_in;
+        reg [32:0] s0w_in;
+        reg [137:0] s0w_t;
+        reg s0w_inexact;
+        reg [113:0] s0w_fl;
+        reg [113:0] s0w_v;
+        reg [113:0] w_out;
+        begin
+            // slot 0: |t| < 2^137, t's LSB 2^-80, exponent offset 0..112; MX pairs use it
+            s0w_in = ms0 & {33{e16_in}};
+            s0w_t = {{105{s0w_in[32]}}, s0w_in} << sh0;
+            // at ACC_LSB: floor, 24 dropped bits (INEXACT)
+            s0w_inexact = |s0w_t[23:0];
+            s0w_fl = s0w_t[137:24];
+            s0w_v = s0w_fl;
+            w_out = s0w_v;
+            view_w = {(s0w_inexact), w_out};
+        end
+    endfunction
 
     // ---- the unit's sum (units of 2^BLK_LSB) and flags
-    wire [113:0] sum_d = e16_m ? w_out : {{33{n_out[80]}}, n_out};
-    wire inexact_d = (e16_m ? (s0w_inexact) : 1'b0);
+    reg  [114:0] view_r;  // {inexact, sum} of the pair's view
+    always @* begin
+        view_r = {51'd0, 64'd0};
+        if (e16_m)
+            view_r = view_w(s0_ms, s0_sh_m, e16_m);
+        if (~e16_m)
+            view_r = view_n(s0_ms[16:0], s0_sh_m[5:0], s1_ms, s1_sh_m, s2_ms, s2_sh_m, s3_ms, s3_sh_m, e16_m);
+    end
+    wire [113:0] sum_d = view_r[113:0];
+    wire inexact_d = view_r[114];
     wire overflow_d = 1'b0;
 
     // ---- no register after the products
