@@ -68,8 +68,15 @@ def main():
                 print(f"* {n}")
     sc = os.path.join(d, "systemc.txt")
     if os.path.exists(sc):
-        print("\n### SystemC (sim/systemc/)\n\n```")
-        print(open(sc).read().rstrip())
+        # keep the bench's own lines (its comments and table), not the build's
+        keep = [l.rstrip() for l in open(sc)
+                if l.startswith("#") or l.startswith("shape") or l.split()[:1] and l.split()[0] in SHAPES]
+        summary = [l for l in keep if l.startswith("#") and "cycles/s" in l]
+        print("\n### SystemC (sim/systemc/, `make bench-systemc`)\n")
+        for l in summary:
+            print(f"* {l[2:]}")
+        print("\n```")
+        print("\n".join(l for l in keep if l not in summary))
         print("```")
 
 
