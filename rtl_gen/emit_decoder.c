@@ -6,9 +6,9 @@
  * The exponent leaves as out_expb = exp - EXP_LO (unsigned, EXP_LO = the
  * format's smallest exponent, or 0 if that is larger) so that the datapath
  * never does signed arithmetic; zero is {0, 0 - EXP_LO, 0}.  Formats with a
- * constant exponent (INT) have no out_expb port.  The logic is a Verilog
- * function (emit_decoder_function), which the module wraps and the unit
- * calls directly (docs/architecture.md section 3).
+ * constant exponent (INT) have no out_expb port.  The logic is written once
+ * and printed twice: as wires in the module, as a Verilog function
+ * (emit_decoder_function) in the unit (docs/architecture.md section 3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +27,29 @@ static int out_ports(v_port *pt, int np, const dec_group *d, const char *sfx, co
     return np;
 }
 
-/* ------------------------------------------------------------ function text
- * A decoder is written once, as a Verilog function: the decoder module wraps
- * it (one assign), and the unit calls it inside its decode process, where
- * only the branch of the runtime format runs (Verilator evaluates the taken
- * branch only; synthesis builds the same logic as separate instances). The
- * body is built as local declarations plus statements, in order. */
+/* ------------------------------------------------------------ body text
+ * A decoder's logic is written once, as a list of named values in order.
+ * The decoder module prints them as wires (what the decode probe tests, and
+ * cheap for a simulator in a continuous context); the unit prints them as a
+ * Verilog function that it calls inside its decode process, where only the
+ * branch of the runtime format runs (a simulator evaluates the taken branch
+ * only; synthesis builds the same logic). */
 typedef struct {
-    emitter decl; /* local reg declarations */
-    emitter body; /* blocking assignments, in dependency order */
+    emitter decl;  /* function form: local reg declarations           */
+    emitter body;  /* function form: blocking assignments, in order   */
+    emitter wires; /* module form: the same values as wires           */
 } fbody;
 
 /* A local variable (a wire of the module form): declared, then assigned. */
 static void fb_var(fbody *f, int w, const char *name, const char *expr) {
     em_printf(&f->decl, "reg %s%s;\n", v_range(w), name);
     em_printf(&f->body, "%s = %s;\n", name, expr);
+    v_wire(&f->wires, w, name, expr);
 }
-static void fb_comment(fbody *f, const char *text) { em_printf(&f->body, "// %s\n", text); }
+static void fb_comment(fbody *f, const char *text) {
+    em_printf(&f->body, "// %s\n", text);
+    em_printf(&f->wires, "// %s\n", text);
+}
 
 /* Output fields, most significant first: single {nar, neg, expb, sig},
  * pair {neg1, expb1, sig1, neg0, expb0, sig0}; absent fields are left out. */
@@ -211,31 +217,42 @@ static void body_ovp(fbody *f, const dec_group *d) {
     }
 }
 
+static void build_body(fbody *f, const dec_group *d) {
+    em_init(&f->decl);
+    em_init(&f->body);
+    em_init(&f->wires);
+    switch (d->fam) {
+    case FAM_INT:
+        body_int(f, d);
+        break;
+    case FAM_FP4:
+        body_fp4(f, d);
+        break;
+    case FAM_POSIT:
+        body_posit(f, d);
+        break;
+    case FAM_OVP:
+        body_ovp(f, d);
+        break;
+    }
+}
+
+static void free_body(fbody *f) {
+    em_free(&f->decl);
+    em_free(&f->body);
+    em_free(&f->wires);
+}
+
 void emit_decoder_function(emitter *e, const arch *a, int group) {
     const dec_group *d = &a->grp[group];
     fbody f;
-    em_init(&f.decl);
-    em_init(&f.body);
-    switch (d->fam) {
-    case FAM_INT:
-        body_int(&f, d);
-        break;
-    case FAM_FP4:
-        body_fp4(&f, d);
-        break;
-    case FAM_POSIT:
-        body_posit(&f, d);
-        break;
-    case FAM_OVP:
-        body_ovp(&f, d);
-        break;
-    }
+    build_body(&f, d);
     fld fl[8];
     int nf = fields(d, fl);
     const char *ret = "";
     for (int i = 0; i < nf; i++)
         ret = S("%s%s%s", ret, i ? ", " : "", fl[i].name);
-    em_printf(e, "// %s: returns {%s}\n", d->fmtname, ret);
+    em_printf(e, "// %s (the body of %s): returns {%s}\n", d->fmtname, d->mod, ret);
     em_printf(e, "function %s%s;\n", v_range(dec_fn_width(d)), dec_fn_name(d));
     em_indent(e);
     if (d->pair)
@@ -251,8 +268,7 @@ void emit_decoder_function(emitter *e, const arch *a, int group) {
     em_printf(e, "end\n");
     em_dedent(e);
     em_printf(e, "endfunction\n");
-    em_free(&f.decl);
-    em_free(&f.body);
+    free_body(&f);
 }
 
 void emit_decoder(emitter *e, const arch *a, int group) {
@@ -284,13 +300,20 @@ void emit_decoder(emitter *e, const arch *a, int group) {
             pt[np++] = (v_port){"output", "", "out_nar", "the code is NaR (decodes to zero)"};
     }
     v_module_begin(e, d->mod, NULL, 0, pt, np);
-    emit_decoder_function(e, a, group);
+    fbody f;
+    build_body(&f, d);
+    if (d->pair) {
+        v_wire(e, d->bits, "code0", "in_code0");
+        v_wire(e, d->bits, "code1", "in_code1");
+    } else {
+        v_wire(e, d->bits, "code", "in_code");
+    }
+    em_printf(e, "%s", f.wires.buf);
     fld fo[8];
     int nf = fields(d, fo);
-    const char *outs = "";
     for (int i = 0; i < nf; i++)
-        outs = S("%s%sout_%s", outs, i ? ", " : "", fo[i].name);
-    em_printf(e, "\nassign {%s} = %s(%s);\n", outs, dec_fn_name(d), d->pair ? "in_code0, in_code1" : "in_code");
+        em_printf(e, "assign out_%s = %s;\n", fo[i].name, fo[i].name);
+    free_body(&f);
     v_module_end(e);
     v_file_end(e);
 }

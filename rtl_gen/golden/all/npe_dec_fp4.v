@@ -18,25 +18,15 @@ module npe_dec_fp4 (
     output wire [1:0]  out_sig    // element: integer significand
 );
 
-    // fp4: returns {neg, expb, sig}
-    function [4:0] dec_fp4;
-        input [3:0] code;
-        reg zero;
-        reg [1:0] e_eff;
-        reg neg;
-        reg [1:0] expb;
-        reg [1:0] sig;
-        begin
-            zero = (code[2:0] == 3'd0);
-            e_eff = (code[2:1] == 2'd0) ? 2'd1 : code[2:1];
-            neg = code[3] & ~zero;
-            expb = zero ? 2'd1 : e_eff + 2'd3;
-            sig = {|code[2:1], code[0]};
-            dec_fp4 = {neg, expb, sig};
-        end
-    endfunction
-
-    assign {out_neg, out_expb, out_sig} = dec_fp4(in_code);
+    wire [3:0] code = in_code;
+    wire zero = (code[2:0] == 3'd0);
+    wire [1:0] e_eff = (code[2:1] == 2'd0) ? 2'd1 : code[2:1];
+    wire neg = code[3] & ~zero;
+    wire [1:0] expb = zero ? 2'd1 : e_eff + 2'd3;
+    wire [1:0] sig = {|code[2:1], code[0]};
+    assign out_neg = neg;
+    assign out_expb = expb;
+    assign out_sig = sig;
 
 endmodule
 

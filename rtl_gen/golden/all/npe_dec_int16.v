@@ -17,19 +17,11 @@ module npe_dec_int16 (
     output wire [15:0]  out_sig   // element: integer significand
 );
 
-    // int16: returns {neg, sig}
-    function [16:0] dec_int16;
-        input [15:0] code;
-        reg neg;
-        reg [15:0] sig;
-        begin
-            neg = code[15];
-            sig = code[15] ? (~code + 16'd1) : code;
-            dec_int16 = {neg, sig};
-        end
-    endfunction
-
-    assign {out_neg, out_sig} = dec_int16(in_code);
+    wire [15:0] code = in_code;
+    wire neg = code[15];
+    wire [15:0] sig = code[15] ? (~code + 16'd1) : code;
+    assign out_neg = neg;
+    assign out_sig = sig;
 
 endmodule
 

@@ -17,19 +17,11 @@ module npe_dec_int4 (
     output wire [3:0]  out_sig   // element: integer significand
 );
 
-    // int4: returns {neg, sig}
-    function [4:0] dec_int4;
-        input [3:0] code;
-        reg neg;
-        reg [3:0] sig;
-        begin
-            neg = code[3];
-            sig = code[3] ? (~code + 4'd1) : code;
-            dec_int4 = {neg, sig};
-        end
-    endfunction
-
-    assign {out_neg, out_sig} = dec_int4(in_code);
+    wire [3:0] code = in_code;
+    wire neg = code[3];
+    wire [3:0] sig = code[3] ? (~code + 4'd1) : code;
+    assign out_neg = neg;
+    assign out_sig = sig;
 
 endmodule
 

@@ -17,19 +17,11 @@ module npe_dec_int8 (
     output wire [7:0]  out_sig   // element: integer significand
 );
 
-    // int8: returns {neg, sig}
-    function [8:0] dec_int8;
-        input [7:0] code;
-        reg neg;
-        reg [7:0] sig;
-        begin
-            neg = code[7];
-            sig = code[7] ? (~code + 8'd1) : code;
-            dec_int8 = {neg, sig};
-        end
-    endfunction
-
-    assign {out_neg, out_sig} = dec_int8(in_code);
+    wire [7:0] code = in_code;
+    wire neg = code[7];
+    wire [7:0] sig = code[7] ? (~code + 8'd1) : code;
+    assign out_neg = neg;
+    assign out_sig = sig;
 
 endmodule
 

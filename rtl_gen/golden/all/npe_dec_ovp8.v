@@ -22,58 +22,38 @@ module npe_dec_ovp8 (
     output wire [6:0]  out_sig1    // element 2k+1: integer significand
 );
 
-    // ovp8: returns {neg1, expb1, sig1, neg0, expb0, sig0}
-    function [21:0] dec_ovp8;
-        input [7:0] code0;
-        input [7:0] code1;
-        reg vic0;
-        reg vic1;
-        reg n0_neg;
-        reg [6:0] n0_sig;
-        reg o0;
-        reg [2:0] o0_expb;
-        reg [6:0] o0_sig;
-        reg neg0;
-        reg [6:0] sig0;
-        reg [2:0] expb0;
-        reg n1_neg;
-        reg [6:0] n1_sig;
-        reg o1;
-        reg [2:0] o1_expb;
-        reg [6:0] o1_sig;
-        reg neg1;
-        reg [6:0] sig1;
-        reg [2:0] expb1;
-        begin
-            vic0 = (code0 == 8'd128);
-            vic1 = (code1 == 8'd128);
-            // element 0
-            // INT normal: two's complement (the marker never takes this path)
-            n0_neg = code0[7];
-            n0_sig = (code0[7] ? (~code0[6:0] + 7'd1) : code0[6:0]);
-            // outlier: partner is the victim marker
-            o0 = vic1 & ~vic0;
-            o0_expb = {1'd0, code0[6:5]} + 3'd2;
-            o0_sig = {1'd0, {1'b1, code0[4:0]}};
-            neg0 = ~vic0 & (o0 ? code0[7] : n0_neg);
-            sig0 = vic0 ? 7'd0 : o0 ? o0_sig : n0_sig;
-            expb0 = vic0 ? 3'd0 : o0 ? o0_expb : 3'd0;
-            // element 1
-            // INT normal: two's complement (the marker never takes this path)
-            n1_neg = code1[7];
-            n1_sig = (code1[7] ? (~code1[6:0] + 7'd1) : code1[6:0]);
-            // outlier: partner is the victim marker
-            o1 = vic0 & ~vic1;
-            o1_expb = {1'd0, code1[6:5]} + 3'd2;
-            o1_sig = {1'd0, {1'b1, code1[4:0]}};
-            neg1 = ~vic1 & (o1 ? code1[7] : n1_neg);
-            sig1 = vic1 ? 7'd0 : o1 ? o1_sig : n1_sig;
-            expb1 = vic1 ? 3'd0 : o1 ? o1_expb : 3'd0;
-            dec_ovp8 = {neg1, expb1, sig1, neg0, expb0, sig0};
-        end
-    endfunction
-
-    assign {out_neg1, out_expb1, out_sig1, out_neg0, out_expb0, out_sig0} = dec_ovp8(in_code0, in_code1);
+    wire [7:0] code0 = in_code0;
+    wire [7:0] code1 = in_code1;
+    wire vic0 = (code0 == 8'd128);
+    wire vic1 = (code1 == 8'd128);
+    // element 0
+    // INT normal: two's complement (the marker never takes this path)
+    wire n0_neg = code0[7];
+    wire [6:0] n0_sig = (code0[7] ? (~code0[6:0] + 7'd1) : code0[6:0]);
+    // outlier: partner is the victim marker
+    wire o0 = vic1 & ~vic0;
+    wire [2:0] o0_expb = {1'd0, code0[6:5]} + 3'd2;
+    wire [6:0] o0_sig = {1'd0, {1'b1, code0[4:0]}};
+    wire neg0 = ~vic0 & (o0 ? code0[7] : n0_neg);
+    wire [6:0] sig0 = vic0 ? 7'd0 : o0 ? o0_sig : n0_sig;
+    wire [2:0] expb0 = vic0 ? 3'd0 : o0 ? o0_expb : 3'd0;
+    // element 1
+    // INT normal: two's complement (the marker never takes this path)
+    wire n1_neg = code1[7];
+    wire [6:0] n1_sig = (code1[7] ? (~code1[6:0] + 7'd1) : code1[6:0]);
+    // outlier: partner is the victim marker
+    wire o1 = vic0 & ~vic1;
+    wire [2:0] o1_expb = {1'd0, code1[6:5]} + 3'd2;
+    wire [6:0] o1_sig = {1'd0, {1'b1, code1[4:0]}};
+    wire neg1 = ~vic1 & (o1 ? code1[7] : n1_neg);
+    wire [6:0] sig1 = vic1 ? 7'd0 : o1 ? o1_sig : n1_sig;
+    wire [2:0] expb1 = vic1 ? 3'd0 : o1 ? o1_expb : 3'd0;
+    assign out_neg1 = neg1;
+    assign out_expb1 = expb1;
+    assign out_sig1 = sig1;
+    assign out_neg0 = neg0;
+    assign out_expb0 = expb0;
+    assign out_sig0 = sig0;
 
 endmodule
 

@@ -19,56 +19,41 @@ module npe_dec_posit16_1 (
     output wire         out_nar    // the code is NaR (decodes to zero)
 );
 
-    // posit16_1: returns {nar, neg, expb, sig}
-    function [20:0] dec_posit16_1;
-        input [15:0] code;
-        reg zn;
-        reg nar;
-        reg neg;
-        reg [14:0] x;
-        reg r;
-        reg [13:0] y;
-        reg [3:0] lz;
-        reg [12:0] rest;
-        reg [4:0] kx;
-        reg [5:0] expb;
-        reg [12:0] sig;
-        begin
-            // zero or NaR
-            zn = (code[14:0] == 15'd0);
-            nar = code[15] & zn;
-            neg = code[15] & ~zn;
-            // |code| without its sign bit, then the regime: a run of r's
-            x = code[15] ? (~code[14:0] + 15'd1) : code[14:0];
-            r = x[14];
-            y = x[13:0] ^ {14{r}};
-            // run length - 1 = leading zeros of y
-            lz = y[13] ? 4'd0 :
-                y[12] ? 4'd1 :
-                y[11] ? 4'd2 :
-                y[10] ? 4'd3 :
-                y[9] ? 4'd4 :
-                y[8] ? 4'd5 :
-                y[7] ? 4'd6 :
-                y[6] ? 4'd7 :
-                y[5] ? 4'd8 :
-                y[4] ? 4'd9 :
-                y[3] ? 4'd10 :
-                y[2] ? 4'd11 :
-                y[1] ? 4'd12 :
-                y[0] ? 4'd13 :
-                4'd14;
-            // exponent and fraction bits after the regime and its terminator
-            rest = x[12:0] << lz;
-            // k = r ? lz : -lz - 1
-            kx = {1'd0, lz} ^ {5{~r}};
-            expb = zn ? 6'd40 : {kx, rest[12]} + 6'd28;
-            sig = zn ? 13'd0 : {1'b1, rest[11:0]};
-            dec_posit16_1 = {nar, neg, expb, sig};
-        end
-    endfunction
-
-    assign {out_nar, out_neg, out_expb, out_sig} = dec_posit16_1(in_code);
+    wire [15:0] code = in_code;
+    // zero or NaR
+    wire zn = (code[14:0] == 15'd0);
+    wire nar = code[15] & zn;
+    wire neg = code[15] & ~zn;
+    // |code| without its sign bit, then the regime: a run of r's
+    wire [14:0] x = code[15] ? (~code[14:0] + 15'd1) : code[14:0];
+    wire r = x[14];
+    wire [13:0] y = x[13:0] ^ {14{r}};
+    // run length - 1 = leading zeros of y
+    wire [3:0] lz = y[13] ? 4'd0 :
+        y[12] ? 4'd1 :
+        y[11] ? 4'd2 :
+        y[10] ? 4'd3 :
+        y[9] ? 4'd4 :
+        y[8] ? 4'd5 :
+        y[7] ? 4'd6 :
+        y[6] ? 4'd7 :
+        y[5] ? 4'd8 :
+        y[4] ? 4'd9 :
+        y[3] ? 4'd10 :
+        y[2] ? 4'd11 :
+        y[1] ? 4'd12 :
+        y[0] ? 4'd13 :
+        4'd14;
+    // exponent and fraction bits after the regime and its terminator
+    wire [12:0] rest = x[12:0] << lz;
+    // k = r ? lz : -lz - 1
+    wire [4:0] kx = {1'd0, lz} ^ {5{~r}};
+    wire [5:0] expb = zn ? 6'd40 : {kx, rest[12]} + 6'd28;
+    wire [12:0] sig = zn ? 13'd0 : {1'b1, rest[11:0]};
+    assign out_nar = nar;
+    assign out_neg = neg;
+    assign out_expb = expb;
+    assign out_sig = sig;
 
 endmodule
 

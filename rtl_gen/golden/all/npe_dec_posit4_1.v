@@ -19,44 +19,29 @@ module npe_dec_posit4_1 (
     output wire        out_nar    // the code is NaR (decodes to zero)
 );
 
-    // posit4_1: returns {nar, neg, expb, sig}
-    function [6:0] dec_posit4_1;
-        input [3:0] code;
-        reg zn;
-        reg nar;
-        reg neg;
-        reg [2:0] x;
-        reg r;
-        reg [1:0] y;
-        reg [1:0] lz;
-        reg rest;
-        reg [2:0] kx;
-        reg [3:0] expb;
-        reg sig;
-        begin
-            // zero or NaR
-            zn = (code[2:0] == 3'd0);
-            nar = code[3] & zn;
-            neg = code[3] & ~zn;
-            // |code| without its sign bit, then the regime: a run of r's
-            x = code[3] ? (~code[2:0] + 3'd1) : code[2:0];
-            r = x[2];
-            y = x[1:0] ^ {2{r}};
-            // run length - 1 = leading zeros of y
-            lz = y[1] ? 2'd0 :
-                y[0] ? 2'd1 :
-                2'd2;
-            // exponent and fraction bits after the regime and its terminator
-            rest = x[0:0] << lz;
-            // k = r ? lz : -lz - 1
-            kx = {1'd0, lz} ^ {3{~r}};
-            expb = zn ? 4'd4 : {kx, rest} + 4'd4;
-            sig = ~zn;
-            dec_posit4_1 = {nar, neg, expb, sig};
-        end
-    endfunction
-
-    assign {out_nar, out_neg, out_expb, out_sig} = dec_posit4_1(in_code);
+    wire [3:0] code = in_code;
+    // zero or NaR
+    wire zn = (code[2:0] == 3'd0);
+    wire nar = code[3] & zn;
+    wire neg = code[3] & ~zn;
+    // |code| without its sign bit, then the regime: a run of r's
+    wire [2:0] x = code[3] ? (~code[2:0] + 3'd1) : code[2:0];
+    wire r = x[2];
+    wire [1:0] y = x[1:0] ^ {2{r}};
+    // run length - 1 = leading zeros of y
+    wire [1:0] lz = y[1] ? 2'd0 :
+        y[0] ? 2'd1 :
+        2'd2;
+    // exponent and fraction bits after the regime and its terminator
+    wire rest = x[0:0] << lz;
+    // k = r ? lz : -lz - 1
+    wire [2:0] kx = {1'd0, lz} ^ {3{~r}};
+    wire [3:0] expb = zn ? 4'd4 : {kx, rest} + 4'd4;
+    wire sig = ~zn;
+    assign out_nar = nar;
+    assign out_neg = neg;
+    assign out_expb = expb;
+    assign out_sig = sig;
 
 endmodule
 

@@ -19,48 +19,33 @@ module npe_dec_posit8_0 (
     output wire        out_nar    // the code is NaR (decodes to zero)
 );
 
-    // posit8_0: returns {nar, neg, expb, sig}
-    function [11:0] dec_posit8_0;
-        input [7:0] code;
-        reg zn;
-        reg nar;
-        reg neg;
-        reg [6:0] x;
-        reg r;
-        reg [5:0] y;
-        reg [2:0] lz;
-        reg [4:0] rest;
-        reg [3:0] kx;
-        reg [3:0] expb;
-        reg [5:0] sig;
-        begin
-            // zero or NaR
-            zn = (code[6:0] == 7'd0);
-            nar = code[7] & zn;
-            neg = code[7] & ~zn;
-            // |code| without its sign bit, then the regime: a run of r's
-            x = code[7] ? (~code[6:0] + 7'd1) : code[6:0];
-            r = x[6];
-            y = x[5:0] ^ {6{r}};
-            // run length - 1 = leading zeros of y
-            lz = y[5] ? 3'd0 :
-                y[4] ? 3'd1 :
-                y[3] ? 3'd2 :
-                y[2] ? 3'd3 :
-                y[1] ? 3'd4 :
-                y[0] ? 3'd5 :
-                3'd6;
-            // exponent and fraction bits after the regime and its terminator
-            rest = x[4:0] << lz;
-            // k = r ? lz : -lz - 1
-            kx = {1'd0, lz} ^ {4{~r}};
-            expb = zn ? 4'd11 : kx + 4'd6;
-            sig = zn ? 6'd0 : {1'b1, rest[4:0]};
-            dec_posit8_0 = {nar, neg, expb, sig};
-        end
-    endfunction
-
-    assign {out_nar, out_neg, out_expb, out_sig} = dec_posit8_0(in_code);
+    wire [7:0] code = in_code;
+    // zero or NaR
+    wire zn = (code[6:0] == 7'd0);
+    wire nar = code[7] & zn;
+    wire neg = code[7] & ~zn;
+    // |code| without its sign bit, then the regime: a run of r's
+    wire [6:0] x = code[7] ? (~code[6:0] + 7'd1) : code[6:0];
+    wire r = x[6];
+    wire [5:0] y = x[5:0] ^ {6{r}};
+    // run length - 1 = leading zeros of y
+    wire [2:0] lz = y[5] ? 3'd0 :
+        y[4] ? 3'd1 :
+        y[3] ? 3'd2 :
+        y[2] ? 3'd3 :
+        y[1] ? 3'd4 :
+        y[0] ? 3'd5 :
+        3'd6;
+    // exponent and fraction bits after the regime and its terminator
+    wire [4:0] rest = x[4:0] << lz;
+    // k = r ? lz : -lz - 1
+    wire [3:0] kx = {1'd0, lz} ^ {4{~r}};
+    wire [3:0] expb = zn ? 4'd11 : kx + 4'd6;
+    wire [5:0] sig = zn ? 6'd0 : {1'b1, rest[4:0]};
+    assign out_nar = nar;
+    assign out_neg = neg;
+    assign out_expb = expb;
+    assign out_sig = sig;
 
 endmodule
 

@@ -30,7 +30,7 @@ module npe_unit (
 
 
     // ---- decoders (the npe_dec_* modules wrap the same functions); operand isolation: a decoder the pair does not use sees code 0
-    // int4: returns {neg, sig}
+    // int4 (the body of npe_dec_int4): returns {neg, sig}
     function [4:0] dec_int4;
         input [3:0] code;
         reg neg;
@@ -41,7 +41,7 @@ module npe_unit (
             dec_int4 = {neg, sig};
         end
     endfunction
-    // int8: returns {neg, sig}
+    // int8 (the body of npe_dec_int8): returns {neg, sig}
     function [8:0] dec_int8;
         input [7:0] code;
         reg neg;
@@ -52,7 +52,7 @@ module npe_unit (
             dec_int8 = {neg, sig};
         end
     endfunction
-    // int16: returns {neg, sig}
+    // int16 (the body of npe_dec_int16): returns {neg, sig}
     function [16:0] dec_int16;
         input [15:0] code;
         reg neg;
@@ -63,7 +63,7 @@ module npe_unit (
             dec_int16 = {neg, sig};
         end
     endfunction
-    // fp4: returns {neg, expb, sig}
+    // fp4 (the body of npe_dec_fp4): returns {neg, expb, sig}
     function [4:0] dec_fp4;
         input [3:0] code;
         reg zero;
@@ -80,7 +80,7 @@ module npe_unit (
             dec_fp4 = {neg, expb, sig};
         end
     endfunction
-    // posit4_1: returns {nar, neg, expb, sig}
+    // posit4_1 (the body of npe_dec_posit4_1): returns {nar, neg, expb, sig}
     function [6:0] dec_posit4_1;
         input [3:0] code;
         reg zn;
@@ -116,7 +116,7 @@ module npe_unit (
             dec_posit4_1 = {nar, neg, expb, sig};
         end
     endfunction
-    // posit8_0: returns {nar, neg, expb, sig}
+    // posit8_0 (the body of npe_dec_posit8_0): returns {nar, neg, expb, sig}
     function [11:0] dec_posit8_0;
         input [7:0] code;
         reg zn;
@@ -156,7 +156,7 @@ module npe_unit (
             dec_posit8_0 = {nar, neg, expb, sig};
         end
     endfunction
-    // posit16_1: returns {nar, neg, expb, sig}
+    // posit16_1 (the body of npe_dec_posit16_1): returns {nar, neg, expb, sig}
     function [20:0] dec_posit16_1;
         input [15:0] code;
         reg zn;
@@ -204,7 +204,7 @@ module npe_unit (
             dec_posit16_1 = {nar, neg, expb, sig};
         end
     endfunction
-    // ovp4: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    // ovp4 (the body of npe_dec_ovp4): returns {neg1, expb1, sig1, neg0, expb0, sig0}
     function [13:0] dec_ovp4;
         input [3:0] code0;
         input [3:0] code1;
@@ -254,7 +254,7 @@ module npe_unit (
             dec_ovp4 = {neg1, expb1, sig1, neg0, expb0, sig0};
         end
     endfunction
-    // ovp4f: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    // ovp4f (the body of npe_dec_ovp4f): returns {neg1, expb1, sig1, neg0, expb0, sig0}
     function [11:0] dec_ovp4f;
         input [3:0] code0;
         input [3:0] code1;
@@ -336,7 +336,7 @@ module npe_unit (
             dec_ovp4f = {neg1, expb1, sig1, neg0, expb0, sig0};
         end
     endfunction
-    // ovp8: returns {neg1, expb1, sig1, neg0, expb0, sig0}
+    // ovp8 (the body of npe_dec_ovp8): returns {neg1, expb1, sig1, neg0, expb0, sig0}
     function [21:0] dec_ovp8;
         input [7:0] code0;
         input [7:0] code1;
