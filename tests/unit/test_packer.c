@@ -79,10 +79,10 @@ static void ovp_case(void) {
  * (s * nblk + blk) * L + lane is group s's lane's scale of block blk, rows
  * beyond R get 0x7F (2^0). */
 static void mx_case(void) {
-    static uint16_t w[7 * 40], a[40];
+    static uint16_t w[7 * 96], a[96]; /* room for the K = 96 case below */
     uint8_t ws[14] = {0x01, 0x02, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32, 0x41, 0x42, 0x51, 0x52,
                       0x61, 0x62},
-            as[2] = {0x7A, 0x80};
+            as[3] = {0x7A, 0x80, 0x81}; /* K = 96 below has 3 blocks */
     npe_job j = {.rows = 3, .cols = 40, .wf = FMT_MXFP4, .af = FMT_MXFP4, .scales_inline = 1,
                  .w = w, .a = a, .wscale = ws, .ascale = as};
     uint8_t got[48 * 8];
