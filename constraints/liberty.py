@@ -206,18 +206,6 @@ def parse_function(s):
     return _P(s).parse()
 
 
-def variables(tree, acc=None):
-    acc = set() if acc is None else acc
-    if tree[0] == "var":
-        acc.add(tree[1])
-    elif tree[0] == "not":
-        variables(tree[1], acc)
-    elif tree[0] in ("and", "or", "xor"):
-        variables(tree[1], acc)
-        variables(tree[2], acc)
-    return acc
-
-
 def evaluate(tree, env, ones):
     """Value of the tree with env[var] = int bit vectors; ones = all-ones mask."""
     op = tree[0]
