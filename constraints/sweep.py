@@ -35,6 +35,10 @@ XR = ["fp4", "posit4_1", "posit8_0", "posit16_1"]  # XR-NPE's formats (arXiv 250
 FOUR_BIT = "int4,fp4,ovp4"
 LANES = [4, 8, 16, 32]
 LANE_SETS = [("all", "all"), ("4bit", FOUR_BIT)]  # (tag, rtl_gen format list) of the lanes series
+OVP_LABELS = {"unified_all/npe_lane": "all formats: lane", "lanes_all_4/npe_engine": "all formats: engine",
+              "lanes_4bit_4/npe_lane": "INT4/FP4/OVP4 lane", "ovp_cfg/npe_engine": "'ovp' config: engine",
+              "single_ovp4/npe_lane": "OVP4-only lane", "single_ovp8/npe_lane": "OVP8-only lane",
+              "marginal": "all formats: marginal"}
 SCRIPTS = [os.path.join(HERE, f) for f in ("synth.py", "flow.py", "power.py", "netlist.py", "liberty.py",
                                            "vcd.py", "power_tb.v")]
 
@@ -229,7 +233,7 @@ set boxwidth 0.8
 set grid y
 set ylabel "um^2"
 set yrange [0:*]
-set xtics rotate by -30
+set xtics rotate by -30 noenhanced
 set key off
 set title "XR-NPE set: FP4, Posit(4,1), Posit(8,0), Posit(16,1) (unified {formats['xr']['unified_vs_sum_pct']['osu_um2']:+.0f}% vs sum)"
 plot '{o}/formats_xr.dat' u 2:xtic(1) lc rgb "#4472c4"
@@ -239,9 +243,8 @@ unset multiplot
 """))
         with open(os.path.join(o, "ovp.dat"), "w") as f:
             f.write("# case share_pct\n")
-            for k, v in ovp.items():
-                label = "unified lane: marginal (with - without OVP)" if k == "marginal" else k
-                f.write(f"\"{label}\" {v['share_pct']:.3f}\n")
+            for k in sorted(ovp, key=lambda k: (k == "marginal", k)):
+                f.write(f"\"{OVP_LABELS.get(k, k)}\" {ovp[k]['share_pct']:.3f}\n")
         gp.append(("ovp", f"""set terminal pngcairo size 900,500 font ",10"
 set output '{o}/ovp.png'
 set title "OVP decoders' share of the area (OSU 180 nm) vs OliVe's 2.2% / 1.5%"
@@ -271,7 +274,7 @@ set style fill solid 0.8 border -1
 set grid y
 set ylabel "pJ/MAC"
 set yrange [0:*]
-set xtics rotate by -30
+set xtics rotate by -30 noenhanced
 set key top left
 plot '{o}/energy.dat' u 2:xtic(1) t "the format's own lane" lc rgb "#70ad47", \\
      '' u 3 t "unified lane, isolation on" lc rgb "#4472c4", '' u 4 t "unified lane, isolation off" lc rgb "#a5a5a5"
@@ -333,12 +336,21 @@ def main():
     ap.add_argument("--power-rows", type=int, default=16, help="rows per matrix of the energy runs (default 16)")
     ap.add_argument("--glitch-rows", type=int, default=4, help="rows per matrix of the glitch runs (default 4)")
     ap.add_argument("--only", default="lanes,formats,ovp,energy", help="comma list of series to run")
+    ap.add_argument("--plots-only", action="store_true",
+                    help="redraw the plots and sweep.md from an existing sweep.json (no synthesis)")
     args = ap.parse_args()
     for b in (args.rtl_gen, args.stim_bin):
         if not os.path.exists(b):
             die(f"{b} not found (make {b})")
     os.makedirs(args.out, exist_ok=True)
     s = Sweep(args)
+    if args.plots_only:
+        old = json.load(open(os.path.join(args.out, "sweep.json")))
+        # JSON keys are strings: the lane counts back to ints
+        lanes = {t: ({int(n): v for n, v in d.items()} if t != "4bit_lane" else d) for t, d in old["lanes"].items()}
+        s.plots(lanes, old["formats"], old["ovp"], old["energy"])
+        write_text(os.path.join(args.out, "sweep.md"), s.markdown(lanes, old["formats"], old["ovp"], old["energy"]))
+        return
     only = set(args.only.split(","))
     if only - {"lanes", "formats", "ovp", "energy"}:
         die(f"--only: unknown series {sorted(only - {'lanes', 'formats', 'ovp', 'energy'})}")
