@@ -16,6 +16,15 @@ def init(name):
     NAME = name
 
 
+def require_venv():
+    """Skip when `make deps` could not install the Python oracles (it leaves
+    build/venv/UNAVAILABLE with the reason)."""
+    unavailable = os.path.join(ROOT, "build", "venv", "UNAVAILABLE")
+    if os.path.exists(unavailable):
+        with open(unavailable) as f:
+            skip(f.read().strip() or "build/venv/UNAVAILABLE exists")
+
+
 def skip(reason):
     print(f"SKIP {NAME}: {reason}")
     sys.exit(77)

@@ -33,18 +33,12 @@ import sys
 import time
 
 NAME = "oracle_fp4"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-from krefcli import as_text, fail, init, kref, kref_decode, kref_quantize, skip  # noqa: E402
+from krefcli import as_text, fail, init, kref, kref_decode, kref_quantize, require_venv, skip  # noqa: E402
 
 init(NAME)
-
-
-unavailable = os.path.join(ROOT, "build", "venv", "UNAVAILABLE")
-if os.path.exists(unavailable):
-    with open(unavailable) as f:
-        skip(f.read().strip() or "build/venv/UNAVAILABLE exists")
+require_venv()
 try:
     import numpy as np
     import ml_dtypes
