@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "verilated.h"
+
 using namespace npe_cfg;
 
 npe_job sc_job::desc() const {
@@ -208,4 +210,14 @@ bool check_rows(const char *what, const sc_job &j, const uint8_t *out, int nc_fr
         }
     }
     return true;
+}
+
+void sc_program_start(const std::string &test_name, int argc, char **argv) {
+    sc_check::open(test_name);
+    std::string seedarg = "+verilator+seed+" + std::to_string(sc_check::seed % 2147483647u + 1);
+    std::vector<const char *> args = {argv[0], "+verilator+rand+reset+2", seedarg.c_str()};
+    for (int i = 2; i < argc; i++)
+        args.push_back(argv[i]);
+    Verilated::commandArgs((int)args.size(), args.data());
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 }

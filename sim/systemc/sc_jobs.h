@@ -59,4 +59,13 @@ std::vector<layer_job> layer_jobs(sc_check::rng &r);
  * mismatching row; returns whether all matched. */
 bool check_rows(const char *what, const sc_job &j, const uint8_t *out, int nc_from);
 
+/* The start of a SystemC program's sc_main: opens the test (prints the
+ * seed), gives Verilator a random-reset seed derived from the test seed (the
+ * models are built with --x-initial unique, so a replay is exact) and the
+ * command line's arguments after the test name (+verilator+...), and
+ * silences SC_INFO reports.  (SystemC prints its banner before sc_main
+ * runs: SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 must come from the environment,
+ * as run_test.sh and make bench-systemc set it.) */
+void sc_program_start(const std::string &test_name, int argc, char **argv);
+
 #endif

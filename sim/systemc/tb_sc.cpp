@@ -319,16 +319,7 @@ int sc_main(int argc, char **argv) {
                 argv[0]);
         return strcmp(test, "--help") && strcmp(test, "-h") ? 2 : 0;
     }
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-    sc_check::open(std::string("sc_") + NPE_CFG + "_" + test);
-    /* random initial values (the models are built with --x-initial unique),
-     * seeded from the test seed so a replay is exact */
-    std::string seedarg = "+verilator+seed+" + std::to_string(sc_check::seed % 2147483647u + 1);
-    std::vector<const char *> args = {argv[0], "+verilator+rand+reset+2", seedarg.c_str()};
-    for (int i = 2; i < argc; i++)
-        args.push_back(argv[i]);
-    Verilated::commandArgs((int)args.size(), args.data());
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    sc_program_start(std::string("sc_") + NPE_CFG + "_" + test, argc, argv);
     tb_top top("tb", test);
     sc_core::sc_start();
     return sc_check::finish();

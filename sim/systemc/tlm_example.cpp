@@ -293,14 +293,7 @@ int sc_main(int argc, char **argv) {
                 argv[0]);
         return strcmp(test, "--help") && strcmp(test, "-h") ? 2 : 0;
     }
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-    sc_check::open(std::string("sc_") + NPE_CFG + "_tlm_" + test);
-    std::string seedarg = "+verilator+seed+" + std::to_string(sc_check::seed % 2147483647u + 1);
-    std::vector<const char *> args = {argv[0], "+verilator+rand+reset+2", seedarg.c_str()};
-    for (int i = 2; i < argc; i++)
-        args.push_back(argv[i]);
-    Verilated::commandArgs((int)args.size(), args.data());
-    sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
+    sc_program_start(std::string("sc_") + NPE_CFG + "_tlm_" + test, argc, argv);
     npe_tlm npe("npe");
     the_npe = &npe;
     sc_check::clock_period = npe.period();
