@@ -1,7 +1,9 @@
 /*
  * sim/vip/vip.h - the core of the AXI verification IP: one per-cycle
  * scheduler (vip_env) that every driver and monitor of vip_axil.h and
- * vip_axis.h plugs into, per-agent random streams, and the summary.
+ * vip_axis.h plugs into, per-agent random streams, what every monitor
+ * shares (vip_mon: arming on reset, the sampled-edge check, violation
+ * counts and the summary's rule list), and the summary.
  *
  * Header-only, like tb.h: the failures it records must land in the test
  * bench's own check.h counters, so it has to be in the test bench's
@@ -255,6 +257,93 @@ static inline uint64_t vip_summary(vip_env *e) {
         v += e->mon[i].fn(e->mon[i].ctx);
     printf("vip: %" PRIu64 " cycles, %" PRIu64 " protocol violation(s)\n", e->t->cycle, v);
     return v;
+}
+
+/* ---------------------------------------------------------------- monitors */
+
+/* What every passive monitor (vip_axil.h, vip_axis.h) shares: its name, the
+ * env's reset (checking starts at the first reset edge, or at once without
+ * a reset port), the check that the sample it reads was taken before this
+ * edge, and the violation counts its summary line ends with. */
+#define VIP_MON_MAX_RULES 32
+typedef struct vip_mon {
+    vip_env *e;
+    const char *kind;   /* "axil monitor" */
+    const char *prefix; /* port prefix    */
+    int p_rst;
+    bool rst_low;
+    bool armed; /* a reset edge has been seen: checking */
+    bool unsampled_told;
+    int nrules, rule_unsampled, rule_no_reset;
+    const char *(*rule_name)(int rule);
+    uint64_t viol[VIP_MON_MAX_RULES], violations;
+} vip_mon;
+
+static inline void vip_mon_init(vip_mon *b, vip_env *e, const char *kind, const char *prefix, int nrules,
+                                const char *(*rule_name)(int), int rule_unsampled, int rule_no_reset) {
+    if (nrules > VIP_MON_MAX_RULES)
+        vip_die(e, "%s %s: %d rules, at most %d", kind, prefix, nrules, VIP_MON_MAX_RULES);
+    memset(b, 0, sizeof *b);
+    b->e = e;
+    b->kind = kind;
+    b->prefix = prefix;
+    b->p_rst = e->p_rst;
+    b->rst_low = e->rst_low;
+    b->armed = b->p_rst < 0;
+    b->nrules = nrules;
+    b->rule_name = rule_name;
+    b->rule_unsampled = rule_unsampled;
+    b->rule_no_reset = rule_no_reset;
+}
+
+/* Whether the env's reset is asserted now (for the pre-edge sample). */
+static inline bool vip_mon_in_reset(const vip_mon *b) {
+    return b->p_rst >= 0 && (bool)(tb_get(b->e->t, b->p_rst) & 1) != b->rst_low;
+}
+
+/* Count a violation of `rule` and fail the test with "[rule] kind prefix: ...". */
+static inline void vip_mon_violation(vip_mon *b, int rule, const char *fmt, ...) {
+    char msg[240];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    b->viol[rule]++;
+    b->violations++;
+    VIP_FAIL(b->e->t, b->rule_name(rule), "%s %s: %s", b->kind, b->prefix, msg);
+}
+
+/* Whether the sample taken at cycle `at` (`ok`: one was taken) belongs to
+ * the edge being checked.  If not, the monitor must forget its previous
+ * sample; the first time after arming this is a violation that says how to
+ * fix the bench. */
+static inline bool vip_mon_sampled(vip_mon *b, bool ok, uint64_t at) {
+    tb *t = b->e->t;
+    if (ok && at + 1 == t->cycle)
+        return true;
+    if (!b->unsampled_told && b->armed) {
+        vip_mon_violation(b, b->rule_unsampled,
+                          "edge %" PRIu64 " was not sampled: move the clock with vip_tick(), "
+                          "not tick(), while VIP monitors are attached", t->cycle);
+        b->unsampled_told = true;
+    }
+    return false;
+}
+
+/* The summary's start (a monitor that never saw a reset checked nothing:
+ * a violation) ... */
+static inline void vip_mon_summary_begin(vip_mon *b) {
+    if (!b->armed && b->p_rst >= 0)
+        vip_mon_violation(b, b->rule_no_reset, "never saw a reset edge: nothing was checked");
+}
+/* ... and its end: "; N violation(s)" and the count per rule broken. */
+static inline uint64_t vip_mon_summary_end(const vip_mon *b) {
+    printf("; %" PRIu64 " violation(s)", b->violations);
+    for (int r = 0; r < b->nrules; r++)
+        if (b->viol[r])
+            printf(" %s %" PRIu64, b->rule_name(r), b->viol[r]);
+    printf("\n");
+    return b->violations;
 }
 
 #endif

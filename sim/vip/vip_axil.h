@@ -395,14 +395,9 @@ typedef struct {
 } axil_snap;
 
 typedef struct axil_monitor {
-    vip_env *e;
-    const char *prefix;
-    int p_rst;
-    bool rst_low;
+    vip_mon mon; /* name, reset, sampling, violation counts (vip.h) */
     int p_v[AXIL_NCH], p_r[AXIL_NCH], p_f[AXIL_NCH][AXIL_MAXF]; /* -1: no such field */
     axil_snap cur, prev;
-    bool armed;         /* a reset edge has been seen: checking */
-    bool unsampled_told;
     /* handshakes since the last reset edge; responses are in order, so the
      * k-th B answers the k-th AW and W, the k-th R the k-th AR */
     uint64_t n[AXIL_NCH];
@@ -412,7 +407,6 @@ typedef struct axil_monitor {
     uint64_t writes, reads;                  /* B and R handshakes        */
     uint64_t aw_first, w_first, together;    /* writes by handshake order */
     uint64_t wait[AXIL_NCH];                 /* cycles VALID && !READY    */
-    uint64_t viol[AXIL_NRULES], violations;
 } axil_monitor;
 
 static inline const char *axil_ch_name(int c) {
@@ -436,11 +430,8 @@ static inline uint64_t axil_monitor_summary(void *ctx);
  * and with tb_add_monitor (the checks). */
 static inline void axil_monitor_init(axil_monitor *m, vip_env *e, const char *prefix) {
     memset(m, 0, sizeof *m);
-    m->e = e;
-    m->prefix = prefix;
-    m->p_rst = e->p_rst;
-    m->rst_low = e->rst_low;
-    m->armed = m->p_rst < 0;
+    vip_mon_init(&m->mon, e, "axil monitor", prefix, AXIL_NRULES, axil_rule_name, AXIL_RULE_UNSAMPLED,
+                 AXIL_RULE_NO_RESET);
     static const char *const vn[AXIL_NCH] = {"awvalid", "wvalid", "bvalid", "arvalid", "rvalid"};
     static const char *const rn[AXIL_NCH] = {"awready", "wready", "bready", "arready", "rready"};
     for (int c = 0; c < AXIL_NCH; c++) {
@@ -462,11 +453,11 @@ static inline void axil_monitor_init(axil_monitor *m, vip_env *e, const char *pr
 
 static inline void axil_monitor_sample(void *ctx) {
     axil_monitor *m = ctx;
-    tb *t = m->e->t;
+    tb *t = m->mon.e->t;
     axil_snap *s = &m->cur;
     s->ok = true;
     s->at = t->cycle;
-    s->rst = m->p_rst >= 0 && (bool)(tb_get(t, m->p_rst) & 1) != m->rst_low;
+    s->rst = vip_mon_in_reset(&m->mon);
     for (int c = 0; c < AXIL_NCH; c++) {
         s->v[c] = tb_get(t, m->p_v[c]) & 1;
         s->r[c] = tb_get(t, m->p_r[c]) & 1;
@@ -475,16 +466,7 @@ static inline void axil_monitor_sample(void *ctx) {
     }
 }
 
-static inline void axil_violation(axil_monitor *m, int rule, const char *fmt, ...) {
-    char msg[240];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    m->viol[rule]++;
-    m->violations++;
-    VIP_FAIL(m->e->t, axil_rule_name(rule), "axil monitor %s: %s", m->prefix, msg);
-}
+#define axil_violation(m, ...) vip_mon_violation(&(m)->mon, __VA_ARGS__)
 
 static inline const char *axil_fields_str(const axil_snap *s, int c, char *buf, size_t len) {
     size_t k = 0;
@@ -497,13 +479,7 @@ static inline const char *axil_fields_str(const axil_snap *s, int c, char *buf, 
 
 static inline void axil_monitor_check(tb *t, void *ctx) {
     axil_monitor *m = ctx;
-    if (!m->cur.ok || m->cur.at + 1 != t->cycle) {
-        if (!m->unsampled_told && m->armed) {
-            axil_violation(m, AXIL_RULE_UNSAMPLED,
-                           "edge %" PRIu64 " was not sampled: move the clock with vip_tick(), "
-                           "not tick(), while VIP monitors are attached", t->cycle);
-            m->unsampled_told = true;
-        }
+    if (!vip_mon_sampled(&m->mon, m->cur.ok, m->cur.at)) {
         m->prev.ok = false;
         return;
     }
@@ -511,9 +487,9 @@ static inline void axil_monitor_check(tb *t, void *ctx) {
     bool pok = p.ok && p.at + 1 == s.at;
     m->cur.ok = false;
     m->prev = s;
-    if (!m->armed) {
+    if (!m->mon.armed) {
         if (s.rst)
-            m->armed = true;
+            m->mon.armed = true;
         return;
     }
     char a[96], b[96];
@@ -600,18 +576,13 @@ static inline void axil_monitor_check(tb *t, void *ctx) {
 
 static inline uint64_t axil_monitor_summary(void *ctx) {
     axil_monitor *m = ctx;
-    if (!m->armed && m->p_rst >= 0)
-        axil_violation(m, AXIL_RULE_NO_RESET, "never saw a reset edge: nothing was checked");
+    vip_mon_summary_begin(&m->mon);
     printf("axil monitor %s: %" PRIu64 " writes (AW first %" PRIu64 ", W first %" PRIu64
            ", together %" PRIu64 "), %" PRIu64 " reads; cycles waiting for READY: AW %" PRIu64
-           " W %" PRIu64 " B %" PRIu64 " AR %" PRIu64 " R %" PRIu64 "; %" PRIu64 " violation(s)",
-           m->prefix, m->writes, m->aw_first, m->w_first, m->together, m->reads, m->wait[AXIL_AW],
-           m->wait[AXIL_W], m->wait[AXIL_B], m->wait[AXIL_AR], m->wait[AXIL_R], m->violations);
-    for (int r = 0; r < AXIL_NRULES; r++)
-        if (m->viol[r])
-            printf(" %s %" PRIu64, axil_rule_name(r), m->viol[r]);
-    printf("\n");
-    return m->violations;
+           " W %" PRIu64 " B %" PRIu64 " AR %" PRIu64 " R %" PRIu64,
+           m->mon.prefix, m->writes, m->aw_first, m->w_first, m->together, m->reads, m->wait[AXIL_AW],
+           m->wait[AXIL_W], m->wait[AXIL_B], m->wait[AXIL_AR], m->wait[AXIL_R]);
+    return vip_mon_summary_end(&m->mon);
 }
 
 #endif

@@ -363,17 +363,12 @@ typedef struct {
 } axis_snap;
 
 typedef struct axis_monitor {
-    vip_env *e;
-    const char *prefix;
+    vip_mon mon; /* name, reset, sampling, violation counts (vip.h) */
     axis_keep_rule keep_rule;
-    int p_rst;
-    bool rst_low;
     axis_ports p;
     axis_snap cur, prev;
-    bool armed, unsampled_told;
     /* statistics */
     uint64_t beats, packets, bytes, stalls, idles;
-    uint64_t viol[AXIS_NRULES], violations;
 } axis_monitor;
 
 static inline void axis_monitor_sample(void *ctx);
@@ -385,12 +380,9 @@ static inline uint64_t axis_monitor_summary(void *ctx);
 static inline void axis_monitor_init(axis_monitor *m, vip_env *e, const char *prefix,
                                      axis_keep_rule keep_rule) {
     memset(m, 0, sizeof *m);
-    m->e = e;
-    m->prefix = prefix;
+    vip_mon_init(&m->mon, e, "axis monitor", prefix, AXIS_NRULES, axis_rule_name, AXIS_RULE_UNSAMPLED,
+                 AXIS_RULE_NO_RESET);
     m->keep_rule = keep_rule;
-    m->p_rst = e->p_rst;
-    m->rst_low = e->rst_low;
-    m->armed = m->p_rst < 0;
     axis_ports_find(&m->p, e, prefix, "axis monitor");
     vip_add_agent(e, NULL, axis_monitor_sample, m);
     vip_add_summary(e, axis_monitor_summary, m);
@@ -399,26 +391,17 @@ static inline void axis_monitor_init(axis_monitor *m, vip_env *e, const char *pr
 
 static inline void axis_monitor_sample(void *ctx) {
     axis_monitor *m = ctx;
-    tb *t = m->e->t;
+    tb *t = m->mon.e->t;
     axis_snap *s = &m->cur;
     s->ok = true;
     s->at = t->cycle;
-    s->rst = m->p_rst >= 0 && (bool)(tb_get(t, m->p_rst) & 1) != m->rst_low;
+    s->rst = vip_mon_in_reset(&m->mon);
     s->v = tb_get(t, m->p.tvalid) & 1;
     s->r = tb_get(t, m->p.tready) & 1;
     axis_ports_read(&m->p, t, &s->b);
 }
 
-static inline void axis_violation(axis_monitor *m, int rule, const char *fmt, ...) {
-    char msg[240];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    m->viol[rule]++;
-    m->violations++;
-    VIP_FAIL(m->e->t, axis_rule_name(rule), "axis monitor %s: %s", m->prefix, msg);
-}
+#define axis_violation(m, ...) vip_mon_violation(&(m)->mon, __VA_ARGS__)
 
 /* Number of leading ones of TKEEP, and whether the rest is all zeros. */
 static inline int axis_keep_run(const axis_beat *b, int nbytes, bool *contiguous) {
@@ -434,13 +417,8 @@ static inline int axis_keep_run(const axis_beat *b, int nbytes, bool *contiguous
 
 static inline void axis_monitor_check(tb *t, void *ctx) {
     axis_monitor *m = ctx;
-    if (!m->cur.ok || m->cur.at + 1 != t->cycle) {
-        if (!m->unsampled_told && m->armed) {
-            axis_violation(m, AXIS_RULE_UNSAMPLED,
-                           "edge %" PRIu64 " was not sampled: move the clock with vip_tick(), "
-                           "not tick(), while VIP monitors are attached", t->cycle);
-            m->unsampled_told = true;
-        }
+    (void)t; /* the edge's cycle is read by vip_mon_sampled */
+    if (!vip_mon_sampled(&m->mon, m->cur.ok, m->cur.at)) {
         m->prev.ok = false;
         return;
     }
@@ -448,8 +426,8 @@ static inline void axis_monitor_check(tb *t, void *ctx) {
     bool pok = p->ok && p->at + 1 == s->at;
     int bits = m->p.bits, nbytes = bits / 8;
     char a[200], b[200];
-    if (!m->armed) {
-        m->armed = s->rst;
+    if (!m->mon.armed) {
+        m->mon.armed = s->rst;
     } else if (pok && p->rst && s->v) {
         axis_violation(m, AXIS_RULE_RESET, "TVALID high in the cycle after a reset edge");
     } else if (!s->rst) {
@@ -492,16 +470,11 @@ static inline void axis_monitor_check(tb *t, void *ctx) {
 
 static inline uint64_t axis_monitor_summary(void *ctx) {
     axis_monitor *m = ctx;
-    if (!m->armed && m->p_rst >= 0)
-        axis_violation(m, AXIS_RULE_NO_RESET, "never saw a reset edge: nothing was checked");
+    vip_mon_summary_begin(&m->mon);
     printf("axis monitor %s: %" PRIu64 " beats, %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
-           " stall cycles, %" PRIu64 " idle cycles; %" PRIu64 " violation(s)",
-           m->prefix, m->beats, m->packets, m->bytes, m->stalls, m->idles, m->violations);
-    for (int r = 0; r < AXIS_NRULES; r++)
-        if (m->viol[r])
-            printf(" %s %" PRIu64, axis_rule_name(r), m->viol[r]);
-    printf("\n");
-    return m->violations;
+           " stall cycles, %" PRIu64 " idle cycles",
+           m->mon.prefix, m->beats, m->packets, m->bytes, m->stalls, m->idles);
+    return vip_mon_summary_end(&m->mon);
 }
 
 #endif
