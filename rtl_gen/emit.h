@@ -62,6 +62,19 @@ typedef struct {
     const char *comment;
 } v_port;
 
+/* The control ports of a lane and of the engine, which passes them to every
+ * lane unchanged (docs/architecture.md section 4): the first entries of both
+ * port lists. */
+#define V_LANE_CTRL_PORTS                                                  \
+    {"input", "", "clk", "clock"},                                         \
+    {"input", "", "rst", "synchronous reset, active high"},                \
+    {"input", "4", "wfmt", "weight format id, held for a row"},            \
+    {"input", "4", "afmt", "activation format id, held for a row"},        \
+    {"input", "", "in_valid", "a step is presented"},                      \
+    {"input", "", "in_first", "first step of a row"},                      \
+    {"input", "", "in_last", "last step of a row"},                        \
+    {"input", "", "in_blk_last", "(MX) the step closes a block"}
+
 /* `// file - purpose` header with the stamp, `resetall and
  * `default_nettype none. */
 void v_file_begin(emitter *e, const char *file, const char *purpose, const char *detail);

@@ -18,14 +18,7 @@ void emit_engine(emitter *e, const arch *a) {
                      {"J", c->j, "16-bit MAC units per lane (fixed by rtl_gen)"},
                      {"ACC_W", c->acc_w, "accumulator bits (fixed by rtl_gen)"}};
     v_port pt[] = {
-        {"input", "", "clk", "clock"},
-        {"input", "", "rst", "synchronous reset, active high"},
-        {"input", "4", "wfmt", "weight format id, held for a row"},
-        {"input", "4", "afmt", "activation format id, held for a row"},
-        {"input", "", "in_valid", "a step is presented"},
-        {"input", "", "in_first", "first step of a row"},
-        {"input", "", "in_last", "last step of a row"},
-        {"input", "", "in_blk_last", "(MX) the step closes a block"},
+        V_LANE_CTRL_PORTS,
         {"input", "16*J*LANES", "w_data", "weights: lane l at [16*J*l +: 16*J]"},
         {"input", "16*J", "a_data", "activations, shared by all lanes"},
         {"input", "8*LANES", "w_scale", "(MX) weight block scales: lane l at [8l +: 8]"},

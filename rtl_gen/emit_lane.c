@@ -236,14 +236,7 @@ void emit_lane(emitter *e, const arch *a) {
                      {"ACC_W", c->acc_w, "accumulator bits (fixed by rtl_gen)"},
                      {"ACC_LSB", c->acc_lsb, "log2 of the accumulator LSB weight (fixed by rtl_gen)"}};
     v_port pt[] = {
-        {"input", "", "clk", "clock"},
-        {"input", "", "rst", "synchronous reset, active high"},
-        {"input", "4", "wfmt", "weight format id, held for a row"},
-        {"input", "4", "afmt", "activation format id, held for a row"},
-        {"input", "", "in_valid", "a step is presented"},
-        {"input", "", "in_first", "first step of a row"},
-        {"input", "", "in_last", "last step of a row"},
-        {"input", "", "in_blk_last", "(MX) the step closes a block"},
+        V_LANE_CTRL_PORTS,
         {"input", "16*J", "w_data", "weights: unit u at [16u +: 16]"},
         {"input", "16*J", "a_data", "activations: unit u at [16u +: 16]"},
         {"input", "8", "w_scale", "(MX) weight block scale, E8M0, with in_blk_last"},
