@@ -5,6 +5,7 @@
  * interface watched by a monitor.
  *
  *   tb_vip traffic [VARIANT]
+ *   tb_vip misuse bare_tick|no_reset
  *
  * Phases (each checks data against an independent model, the monitors
  * check the protocol throughout):
@@ -22,6 +23,12 @@
  *      waits on B and R, stream stalls and gaps were all seen by the monitors
  * Every failure (data, timing, protocol) fails the test; the summary lists
  * the monitors' counts.
+ *
+ * `misuse` runs a bench that breaks the VIP's own rules, which every
+ * monitor must report (sim/vip/misuse_test.sh expects this run to FAIL):
+ * bare_tick moves the clock once with tb.h's tick() instead of vip_tick()
+ * (axil.unsampled, axis.unsampled); no_reset never resets the DUT, so
+ * nothing was checked (axil.no_reset, axis.no_reset).
  *
  * VARIANT: on the bank model (vip_bank_top, port `variant`) the broken
  * fixture variant to run (vip_fix_top.v's table; 0 = correct).
@@ -274,17 +281,46 @@ static void ideal_phase(bench *b) {
     free(p);
 }
 
+/* The `misuse` runs (header): a few cycles that break one rule of the VIP. */
+static int misuse(bench *b, const char *how) {
+    if (strcmp(how, "bare_tick") == 0) {
+        vip_reset(&b->e, 4);
+        vip_run(&b->e, 5);
+        tick(&b->t); /* the misuse: an edge no monitor sampled */
+        vip_run(&b->e, 5);
+    } else {
+        vip_run(&b->e, 10); /* no reset edge ever */
+    }
+    vip_summary(&b->e);
+    return tb_close(&b->t);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "traffic") != 0) {
+    bool is_misuse = argc > 2 && strcmp(argv[1], "misuse") == 0 &&
+                     (strcmp(argv[2], "bare_tick") == 0 || strcmp(argv[2], "no_reset") == 0);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || (strcmp(argv[1], "traffic") != 0 && !is_misuse)) {
         printf("usage: %s traffic [VARIANT] [+trace[=file.fst]]\n"
+               "       %s misuse bare_tick|no_reset\n"
                "Self-test of the AXI verification IP on its fixtures (see the header of\n"
                "sim/vip/tb_vip.c).  VARIANT: the broken fixture variant of the bank model\n"
                "(sim/vip/fixtures/vip_fix_top.v), 0 = correct.  TEST_SEED replays a seed;\n"
-               "VIP_OPS, VIP_PACKETS set the amount of traffic.\n",
-               argv[0]);
+               "VIP_OPS, VIP_PACKETS set the amount of traffic.  misuse: a bench that\n"
+               "breaks the VIP's own rules; the monitors must fail it.\n",
+               argv[0], argv[0]);
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     static bench b;
+    if (is_misuse) {
+        static char mname[64];
+        snprintf(mname, sizeof mname, "vip_misuse_%s", argv[2]);
+        tb_open(&b.t, mname, argc, argv, "build/vip/tb_vip.fst");
+        vip_env_init(&b.e, &b.t, "aresetn", true);
+        axil_master_init(&b.m, &b.e, "s_axil_");
+        axil_monitor_init(&b.mon_l, &b.e, "s_axil_");
+        axis_monitor_init(&b.mon_in, &b.e, "s_axis_", AXIS_KEEP_PACKED);
+        axis_monitor_init(&b.mon_out, &b.e, "m_axis_", AXIS_KEEP_PACKED);
+        return misuse(&b, argv[2]);
+    }
     int variant = 0;
     if (argc > 2 && argv[2][0] != '+') {
         char *end;
