@@ -7,7 +7,9 @@ derived figures (per-MAC costs, the OVP decoders' share of the area, the
 operand-isolation saving per format) and writes report.json and report.md.
 --require lists the parts that must be there (synth, power, ice40): a
 missing or incomplete part is an error, so `make synth` / `make power` fail
-loudly instead of writing a partial report.
+loudly instead of writing a partial report; --tops names the synthesized
+tops that "synth" requires (default: the lane and the engine; `make synth
+TOP=<module>` passes just that one).
 """
 import argparse
 import glob
@@ -43,7 +45,7 @@ def ovp_share(decoders, total):
             "ovp_share_pct": 100.0 * ovp / total, "decoder_share_pct": 100.0 * dec / total}
 
 
-def build(d, require):
+def build(d, require, tops=("npe_lane", "npe_engine")):
     cfg = os.path.basename(os.path.normpath(d))
     rep = {"config": cfg, "synth": {}, "derived": {}}
     for top in TOPS:
@@ -57,7 +59,7 @@ def build(d, require):
         man = load(mp) if os.path.exists(mp) else None
         rep["manifest"] = man
     if "synth" in require:
-        for top in ("npe_lane", "npe_engine"):
+        for top in tops:
             if top not in rep["synth"]:
                 die(f"{d}/{top}/report.json is missing: the synthesis of {top} did not run")
     for top, s in rep["synth"].items():
@@ -181,12 +183,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", required=True, help="build/reports/<config>")
     ap.add_argument("--require", default="", help="comma list of synth,power,ice40")
+    ap.add_argument("--tops", default="npe_lane,npe_engine", help="comma list: the tops 'synth' requires")
     args = ap.parse_args()
+    tops = [t for t in args.tops.split(",") if t]
+    if set(tops) - set(TOPS):
+        die(f"--tops: unknown top(s) {sorted(set(tops) - set(TOPS))}; known: {', '.join(TOPS)}")
     req = {r for r in args.require.split(",") if r}
     bad = req - {"synth", "power", "ice40"}
     if bad:
         die(f"--require: unknown part(s) {sorted(bad)}")
-    rep = build(args.dir, req)
+    rep = build(args.dir, req, tops)
     write_json(os.path.join(args.dir, "report.json"), rep)
     text = md(rep)
     write_text(os.path.join(args.dir, "report.md"), text)

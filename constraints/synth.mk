@@ -5,6 +5,7 @@
 #   make power CONFIG=<c>                  activity-based power of the lane, isolation on and off
 #   make ice40 [ICE40_CONFIG=<c>]          synth_ice40 + nextpnr-ice40 (UP5K) of the lane and engine
 #   make sweep                             many configurations, plots in build/reports/sweep/
+#   make synth|power CONFIG=<new name> GEN="<rtl_gen options>"   an ad-hoc configuration
 # Everything lands in build/reports/<c>/ (report.json + report.md merge the parts).
 # <c> is a configuration of rtl_gen/configs/ (RTL in build/rtl/<c>/) or one
 # defined below by SYNTH_GEN_<c> (RTL in build/synth-rtl/<c>/).
@@ -20,21 +21,39 @@ POWER_PY  := constraints/power.py constraints/flow.py constraints/netlist.py con
 # Configurations generated here (rtl_gen options; --name and --out are added).
 #  ice40: the small iCE40 design: 4-bit and 8-bit integers and FP4, four lanes x J=1.
 SYNTH_GEN_ice40 := --lanes 4 --stream-width 64 --wfmts int4,int8,fp4 --afmts int4,int8,fp4
+# GEN="<rtl_gen options>" on the command line defines configuration CONFIG
+# from them (a new name: the configurations of rtl_gen/configs/ are files).
+ifneq ($(strip $(GEN)),)
+ifneq ($(filter $(CONFIG),$(RTL_CFGS)),)
+$(error GEN= defines a new configuration, but CONFIG=$(CONFIG) is rtl_gen/configs/$(CONFIG).cfg: name it, e.g. CONFIG=my_lane)
+endif
+ifneq ($(filter ice40,$(CONFIG)),)
+$(error GEN= defines a new configuration; CONFIG=ice40 is defined in constraints/synth.mk: name it, e.g. CONFIG=my_lane)
+endif
+SYNTH_GEN_$(CONFIG) := $(GEN)
+endif
 
 # $(call cfg_rtl,<c>): the RTL directory of configuration <c>.
 cfg_rtl = $(if $(wildcard rtl_gen/configs/$(1).cfg),$(BUILD)/rtl/$(1),$(SYNTH_RTL)/$(1))
 # $(call cfg_gen,<c>): rtl_gen options of <c> (a config file or SYNTH_GEN_<c>).
 cfg_gen = $(if $(wildcard rtl_gen/configs/$(1).cfg),--config rtl_gen/configs/$(1).cfg,$(SYNTH_GEN_$(1)))
 
+# <c>.opts holds the options the RTL was generated with and changes only
+# when they do, so a new GEN= regenerates the RTL (and with it the reports).
 define synth_gen_cfg # $(1)=config name
-$(SYNTH_RTL)/$(1)/$(1).f: $(BUILD)/bin/rtl_gen constraints/synth.mk
+$(SYNTH_RTL)/$(1).opts: FORCE
+	@mkdir -p $$(@D); echo '$(SYNTH_GEN_$(1))' | cmp -s - $$@ 2>/dev/null || echo '$(SYNTH_GEN_$(1))' > $$@
+$(SYNTH_RTL)/$(1)/$(1).f: $(BUILD)/bin/rtl_gen constraints/synth.mk $(SYNTH_RTL)/$(1).opts
 	$(BUILD)/bin/rtl_gen $(SYNTH_GEN_$(1)) --name $(1) --out $(SYNTH_RTL)/$(1)
 endef
+.PHONY: FORCE
+FORCE:
 $(foreach c,$(patsubst SYNTH_GEN_%,%,$(filter SYNTH_GEN_%,$(.VARIABLES))),$(eval $(call synth_gen_cfg,$(c))))
 
 # The isolation-off twin of every configuration, for `make power`.
 define synth_noiso_cfg # $(1)=config name
-$(SYNTH_RTL)/$(1)_noiso/$(1)_noiso.f: $(BUILD)/bin/rtl_gen constraints/synth.mk $(wildcard rtl_gen/configs/$(1).cfg)
+$(SYNTH_RTL)/$(1)_noiso/$(1)_noiso.f: $(BUILD)/bin/rtl_gen constraints/synth.mk $(wildcard rtl_gen/configs/$(1).cfg) \
+    $(if $(SYNTH_GEN_$(1)),$(SYNTH_RTL)/$(1).opts)
 	$(BUILD)/bin/rtl_gen $(call cfg_gen,$(1)) --isolate off --name $(1)_noiso --out $(SYNTH_RTL)/$(1)_noiso
 endef
 $(foreach c,$(RTL_CFGS) $(patsubst SYNTH_GEN_%,%,$(filter SYNTH_GEN_%,$(.VARIABLES))),$(eval $(call synth_noiso_cfg,$(c))))
@@ -43,7 +62,7 @@ $(foreach c,$(RTL_CFGS) $(patsubst SYNTH_GEN_%,%,$(filter SYNTH_GEN_%,$(.VARIABL
 # newer than the RTL and the flow scripts.
 define check_cfg
 	@if [ ! -f rtl_gen/configs/$(1).cfg ] && [ -z "$(SYNTH_GEN_$(1))" ]; then \
-	  echo "$(2): no configuration '$(1)': expected rtl_gen/configs/$(1).cfg or SYNTH_GEN_$(1) in constraints/synth.mk" >&2; exit 2; fi
+	  echo "$(2): no configuration '$(1)': expected rtl_gen/configs/$(1).cfg, SYNTH_GEN_$(1) in constraints/synth.mk, or GEN=\"<rtl_gen options>\" to define it" >&2; exit 2; fi
 endef
 # $(call synth_one,<rtl dir>,<top>,<out dir>,<extra synth.py flags>)
 define synth_one
@@ -56,14 +75,15 @@ define synth_one
 endef
 
 .PHONY: synth power ice40 sweep
-synth: | deps ## area (Xilinx xcup/xc7, OSU 180 nm) and Fmax (OpenSTA): CONFIG=<c> [TOP=npe_lane|npe_engine|npe_coproc]
+synth: | deps ## area (Xilinx xcup/xc7, OSU 180 nm) and Fmax (OpenSTA): CONFIG=<c> [TOP=npe_lane|npe_engine|npe_coproc] [GEN="<rtl_gen options>"]
 	$(call check_cfg,$(CONFIG),synth)
 	@$(MAKE) --no-print-directory $(call cfg_rtl,$(CONFIG))/$(CONFIG).f
 	@mkdir -p $(REPORTS)/$(CONFIG)
 	@tops="$(or $(TOP),npe_lane npe_engine $(if $(wildcard $(call cfg_rtl,$(CONFIG))/npe_coproc.v),npe_coproc))"; \
 	for t in $$tops; do $(MAKE) --no-print-directory synth-top SYNTH_R=$(call cfg_rtl,$(CONFIG)) \
 	  SYNTH_T=$$t SYNTH_O=$(REPORTS)/$(CONFIG)/$$t || exit 1; done
-	python3 constraints/report.py --dir $(REPORTS)/$(CONFIG) --require synth > /dev/null
+	python3 constraints/report.py --dir $(REPORTS)/$(CONFIG) --require synth \
+	  $(if $(TOP),--tops "$$(echo $(TOP) | tr ' ' ,)") > /dev/null
 	@echo "synth: $(REPORTS)/$(CONFIG)/report.md"
 
 .PHONY: synth-top
