@@ -121,6 +121,6 @@ clean: ## remove build/
 	rm -rf $(BUILD)
 
 help: ## list the targets
-	@echo "Targets:"; grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 20
+	@echo "Targets:"; grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  \1\t\2/' | expand -t 20
 	@echo "Variables: MODEL=$(MODEL) MODEL_DIR=$(MODEL_DIR)"

@@ -114,7 +114,7 @@ POWER_GLITCH_ROWS ?= 8
 POWER_FLAGS  = --stim-bin $(BUILD)/bin/power_stim --pairs $(POWER_PAIRS) --rows $(POWER_ROWS) \
                --glitch-rows $(POWER_GLITCH_ROWS) --model-dir $(MODEL_DIR)
 
-power: | deps ## activity-based power per format (tiny-llama workload, OSU 180 nm, isolation on/off): CONFIG=<c>
+power: | deps ## activity-based power per format (tiny-llama workload, OSU 180 nm, isolation on/off): CONFIG=<c> [GEN="<rtl_gen options>"]
 	$(call check_cfg,$(CONFIG),power)
 	@$(MAKE) --no-print-directory $(BUILD)/bin/power_stim $(call cfg_rtl,$(CONFIG))/$(CONFIG).f \
 	  $(SYNTH_RTL)/$(CONFIG)_noiso/$(CONFIG)_noiso.f
