@@ -308,7 +308,7 @@ plot '{o}/energy.dat' u 2:xtic(1) t "the format's own lane" lc rgb "#70ad47", \\
             L.append(f"| unified vs sum | {v['osu_um2']:+.1f}% | {v['LUT']:+.1f}% | {v['FF']:+.1f}% | |")
         L += ["", "## OVP decoders' share (OSU 180 nm)", "", "| design | OVP decoders um^2 | total um^2 | share |",
               "|---|---|---|---|"]
-        for k, v in ovp.items():
+        for k, v in sorted(ovp.items()):
             if k != "marginal":
                 L.append(f"| {k} | {v['ovp_um2']:,.0f} | {v['total_um2']:,.0f} | {v['share_pct']:.2f}% |")
         m = ovp["marginal"]
