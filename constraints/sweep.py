@@ -149,7 +149,23 @@ class Sweep:
             tot = {k: sum(singles[f][k] for f in fs) for k in ("osu_um2", "LUT", "FF")}
             res[tag] = {"formats": fs, "singles": {f: singles[f] for f in fs}, "sum": tot, "unified": u,
                         "unified_vs_sum_pct": {k: 100.0 * (u[k] - tot[k]) / tot[k] for k in tot}}
+        # The same comparison with operand isolation off on both sides (OSU
+        # area only): isolation costs the unified lane more than the singles.
+        off = {}
+        for f in ALL:
+            name = f"single_{f}_noiso"
+            self.gen(name, ["--lanes", "4", "--stream-width", "64", "--wfmts", f, "--afmts", f, "--isolate", "off"])
+            off[f] = self.synth(name, "npe_lane", xilinx=False)["osu_um2"]
+        u_off = self.unified_noiso()["osu_um2"]
+        res["all_noiso"] = {"singles_osu_um2": off, "sum_osu_um2": sum(off.values()), "unified_osu_um2": u_off,
+                            "unified_vs_sum_pct": 100.0 * (u_off - sum(off.values())) / sum(off.values())}
         return res
+
+    def unified_noiso(self):
+        """The all-formats lane generated with --isolate off (OSU only)."""
+        self.gen("unified_all_noiso", ["--lanes", "4", "--stream-width", "64", "--wfmts", ",".join(ALL),
+                                       "--afmts", ",".join(ALL), "--isolate", "off"])
+        return self.synth("unified_all_noiso", "npe_lane", xilinx=False)
 
     def ovp(self):
         """The OVP decoders' share (synth.py's decoder figures), and the
@@ -175,9 +191,7 @@ class Sweep:
     def energy(self):
         rows, gl = self.a.power_rows, self.a.glitch_rows
         pairs = ",".join(f"{f}:{f}" for f in ALL)
-        self.gen("unified_all_noiso", ["--lanes", "4", "--stream-width", "64", "--wfmts", ",".join(ALL),
-                                       "--afmts", ",".join(ALL), "--isolate", "off"])
-        self.synth("unified_all_noiso", "npe_lane", xilinx=False)
+        self.unified_noiso()
         res = {"unified_on": self.power("unified_all", pairs, rows, gl),
                "unified_off": self.power("unified_all_noiso", pairs, rows, gl), "single": {}}
         for f in ALL:
@@ -306,6 +320,11 @@ plot '{o}/energy.dat' u 2:xtic(1) t "the format's own lane" lc rgb "#70ad47", \\
             L.append(f"| unified | {u['osu_um2']:,.0f} | {u['LUT']} | {u['FF']} | {u['fmax_mhz']:.1f} |")
             v = r["unified_vs_sum_pct"]
             L.append(f"| unified vs sum | {v['osu_um2']:+.1f}% | {v['LUT']:+.1f}% | {v['FF']:+.1f}% | |")
+            off = formats.get(f"{tag}_noiso")
+            if off:
+                L += ["", f"With `--isolate off` on both sides (OSU 180 nm): the single lanes sum to "
+                          f"{off['sum_osu_um2']:,.0f} um^2, the unified lane is {off['unified_osu_um2']:,.0f} um^2, "
+                          f"{off['unified_vs_sum_pct']:+.1f}%."]
         L += ["", "## OVP decoders' share (OSU 180 nm)", "", "| design | OVP decoders um^2 | total um^2 | share |",
               "|---|---|---|---|"]
         for k, v in sorted(ovp.items()):
