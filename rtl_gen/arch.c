@@ -141,7 +141,6 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
     /* Supported pairs, element widths, MX facts. */
     double mx_maxprod = 0;
     int have_lmx = 0;
-    unsigned mx_slots = 0; /* slots used by some MX pair */
     for (int w = 0; w < FMT_COUNT; w++) {
         if (!(c->wfmts & FMT_BIT(w)))
             continue;
@@ -163,7 +162,6 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
                 have_lmx = 1;
                 if (tw->max_abs * ta->max_abs > mx_maxprod)
                     mx_maxprod = tw->max_abs * ta->max_abs;
-                mx_slots |= (1u << (16 / e)) - 1;
                 a->mx_block = tw->block ? tw->block : ta->block;
             }
         }
@@ -266,12 +264,9 @@ int arch_build(arch *a, const rtl_cfg *c, char *err, size_t n) {
         if (!sl->present)
             break;
         a->nslots = i + 1;
-        sl->mx = (mx_slots >> i) & 1u;
         for (int s = 0; s < 2; s++)
             sl->expo_w[s] = bits_for(sl->exp_hi[s] - sl->exp_lo[s]);
         sl->mw = sl->sig_w[0] + sl->sig_w[1];
-        sl->r = (sl->exp_hi[0] - sl->exp_lo[0]) + (sl->exp_hi[1] - sl->exp_lo[1]);
-        sl->rb = bits_for(sl->r);
         sl->emin = sl->exp_lo[0] + sl->exp_lo[1];
     }
 

@@ -80,15 +80,14 @@ typedef struct {
 
 typedef struct {
     int present;
-    int mx;               /* some MX pair uses this slot                         */
     slot_term term[2][MAX_TERMS];
     int nterm[2];
     int sig_w[2];         /* operand significand widths                          */
     int exp_lo[2], exp_hi[2]; /* operand exponent ranges                         */
     int expo_w[2];        /* width of exp - exp_lo per operand                   */
     int mw;               /* multiplier product width                            */
-    int r, rb;            /* exponent-sum range; width of the registered shift
-                             amount (the widest view's: each reads sh mod 2^rb) */
+    int rb;               /* width of the registered shift amount (the widest
+                             view's: each view reads sh mod 2^rb)               */
     int emin;             /* weight (log2) of the product's LSB at shift 0       */
     slot_view v[2];       /* VIEW_N, VIEW_W                                      */
 } slot_plan;

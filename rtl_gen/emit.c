@@ -369,7 +369,7 @@ void v_pipe_valid(emitter *e, int registered, const char *in, const char *out) {
     em_printf(e, "end\n");
 }
 
-static int tree(emitter *e, const char *stem, const char *const *terms, const int *widths,
+static int tree(v_wire_fn wire, void *ctx, const char *stem, const char *const *terms, const int *widths,
                 int n, const char **root) {
     const char *name[64];
     int w[64];
@@ -391,9 +391,8 @@ static int tree(emitter *e, const char *stem, const char *const *terms, const in
             }
             int wo = imax(w[i], w[i + 1]) + 1;
             const char *nm = S("%s_l%d_%d", stem, level, i / 2);
-            if (e)
-                v_wire(e, wo, nm,
-                       S("%s + %s", v_sext(name[i], w[i], wo), v_sext(name[i + 1], w[i + 1], wo)));
+            if (wire)
+                wire(ctx, wo, nm, S("%s + %s", v_sext(name[i], w[i], wo), v_sext(name[i + 1], w[i + 1], wo)));
             name[m] = nm;
             w[m++] = wo;
         }
@@ -404,14 +403,23 @@ static int tree(emitter *e, const char *stem, const char *const *terms, const in
     return w[0];
 }
 
-const char *v_sum_tree(emitter *e, const char *stem, const char *const *terms,
-                       const int *widths, int n, int *out_width) {
+const char *v_sum_tree_to(v_wire_fn wire, void *ctx, const char *stem, const char *const *terms,
+                          const int *widths, int n, int *out_width) {
     const char *root;
-    *out_width = tree(e, stem, terms, widths, n, &root);
+    *out_width = tree(wire, ctx, stem, terms, widths, n, &root);
     return root;
 }
 
-int sum_tree_width(const int *widths, int n) { return tree(NULL, "", NULL, widths, n, NULL); }
+static void emitter_wire(void *ctx, int width, const char *name, const char *expr) {
+    v_wire(ctx, width, name, expr);
+}
+
+const char *v_sum_tree(emitter *e, const char *stem, const char *const *terms,
+                       const int *widths, int n, int *out_width) {
+    return v_sum_tree_to(emitter_wire, e, stem, terms, widths, n, out_width);
+}
+
+int sum_tree_width(const int *widths, int n) { return tree(NULL, NULL, "", NULL, widths, n, NULL); }
 
 void v_unused(emitter *e, const char *name, const char *const *exprs, int n) {
     if (!n)

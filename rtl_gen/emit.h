@@ -133,6 +133,11 @@ void v_pipe_valid(emitter *e, int registered, const char *in, const char *out);
  * stores its width. */
 const char *v_sum_tree(emitter *e, const char *stem, const char *const *terms,
                        const int *widths, int n, int *out_width);
+/* The same tree, each wire handed to wire(ctx, width, name, expr) (e.g. into
+ * a function body instead of the module). */
+typedef void (*v_wire_fn)(void *ctx, int width, const char *name, const char *expr);
+const char *v_sum_tree_to(v_wire_fn wire, void *ctx, const char *stem, const char *const *terms,
+                          const int *widths, int n, int *out_width);
 /* Width of v_sum_tree's root, without emitting. */
 int sum_tree_width(const int *widths, int n);
 

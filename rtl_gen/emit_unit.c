@@ -135,18 +135,28 @@ static void element_width(fnb *f, const arch *a) {
 /* decode() takes only the code bits some decoder reads (a.used), packed:
  * the width, the call argument, and where field [off +: bits] lands. */
 static int used_w(const arch *a, int s) { return __builtin_popcount(a->used[s]); }
-static const char *used_arg(const arch *a, int s) {
-    const char *port = s == SIDE_W ? "w_data" : "a_data", *r = "";
+static const char *data_port(int s) { return s == SIDE_W ? "w_data" : "a_data"; }
+/* The maximal runs of bits of side s's 16-bit port that some decoder reads
+ * (read = 1) or that none reads (read = 0), as slices, MSB first, into out;
+ * returns their number. */
+static int used_runs(const arch *a, int s, int read, const char **out) {
     int n = 0;
     for (int b = 15; b >= 0; b--) {
-        if (!((a->used[s] >> b) & 1u))
+        if ((int)((a->used[s] >> b) & 1u) != read)
             continue;
         int lo = b;
-        while (lo > 0 && ((a->used[s] >> (lo - 1)) & 1u))
+        while (lo > 0 && (int)((a->used[s] >> (lo - 1)) & 1u) == read)
             lo--;
-        r = S("%s%s%s", r, n++ ? ", " : "", v_slice(port, 16, b, lo));
+        out[n++] = v_slice(data_port(s), 16, b, lo);
         b = lo;
     }
+    return n;
+}
+static const char *used_arg(const arch *a, int s) {
+    const char *runs[16], *r = "";
+    int n = used_runs(a, s, 1, runs);
+    for (int i = 0; i < n; i++)
+        r = S("%s%s%s", r, i ? ", " : "", runs[i]);
     return n > 1 ? S("{%s}", r) : r;
 }
 static const char *used_field(const arch *a, int s, int off, int bits) {
@@ -380,6 +390,7 @@ static void sk_wire(sink *k, int w, const char *name, const char *expr) {
         v_wire(k->e, w, name, expr);
     }
 }
+static void sk_wire_cb(void *k, int w, const char *name, const char *expr) { sk_wire(k, w, name, expr); }
 static void sk_comment(sink *k, const char *text) { em_printf(k->f ? &k->f->body : k->e, "// %s\n", text); }
 
 /* View vw of slot i: t = ms << (e - lo) (signed, |t| < 2^tw), then the
@@ -395,12 +406,7 @@ static void slot_view_value(sink *k, const arch *a, int i, int vw, const char *m
     int base = a->vbase[vw];
     sk_comment(k, S("slot %d: |t| < 2^%d, t's LSB 2^%d, exponent offset 0..%d%s", i, v->tw, v->lo, v->hi - v->lo,
                     v->mx ? "; MX pairs use it" : ""));
-    /* the signed product at the view's width (|m| < 2^tw) */
-    if (v->mw + 1 < msw || v->tw + 1 < msw) {
-        int w = imin(v->mw, v->tw) + 1;
-        sk_wire(k, w, S("%s_ms", p), v_slice(ms, msw, w - 1, 0));
-        ms = S("%s_ms", p), msw = w;
-    }
+    /* ms is already at the view's width (|m| < 2^tw): the callers cut it */
     if (a->split && c->isolate && i == 0) { /* the other view's shifter holds still */
         sk_wire(k, msw, S("%s_in", p), S("%s & %s", ms, v_rep(vw == VIEW_W ? e16n : S("~%s", e16n), msw)));
         ms = S("%s_in", p);
@@ -501,18 +507,10 @@ void emit_unit(emitter *e, const arch *a) {
     v_module_begin(e, a->mod_unit, NULL, 0, pt, np);
 
     /* bits no decoder reads */
-    const char *un[40];
+    const char *un[32];
     int nu = 0;
     for (int s = 0; s < 2; s++)
-        for (int b = 15; b >= 0; b--) {
-            if ((a->used[s] >> b) & 1u)
-                continue;
-            int lo = b;
-            while (lo > 0 && !((a->used[s] >> (lo - 1)) & 1u))
-                lo--;
-            un[nu++] = v_slice(s == SIDE_W ? "w_data" : "a_data", 16, b, lo);
-            b = lo;
-        }
+        nu += used_runs(a, s, 0, un + nu);
     v_unused(e, "data", un, nu);
 
     /* the decode stage's outputs, in the order decode() returns them */
@@ -570,11 +568,7 @@ void emit_unit(emitter *e, const arch *a) {
     /* the views: with two, each is a function and only the pair's runs (a
      * simulator skips the other; synthesis builds both behind the select) */
     const char *vsum[2] = {NULL, NULL}, *vinex[2] = {NULL, NULL}, *vovf[2] = {NULL, NULL};
-    int any_in = 0, any_ov = 0; /* some view floors / clamps: the flags of view_r */
-    for (int i = 0; i < a->nslots; i++)
-        for (int vw = 0; vw < 2; vw++)
-            if (a->slot[i].v[vw].present)
-                any_in |= a->slot[i].v[vw].n_drop != 0, any_ov |= a->slot[i].v[vw].n_clamp;
+    int any_in = a->unit_inexact, any_ov = a->unit_overflow; /* some view floors / clamps (arch.c) */
     int vrw = a->unit_w + any_in + any_ov;
     for (int vw = 0; vw < 2; vw++) {
         int n = 0, any_mx = 0;
@@ -627,28 +621,12 @@ void emit_unit(emitter *e, const arch *a) {
                 ovf = S("%s%ss%d%s_overflow", ovf, *ovf ? " | " : "", i, vname(vw));
         }
         /* exact sum: a balanced tree, one bit wider per level */
-        const char *nm[NSLOTS];
-        int w[NSLOTS];
-        for (int q = 0; q < n; q++)
-            nm[q] = terms[q], w[q] = widths[q];
-        for (int level = 1; n > 1; level++) {
-            int m = 0;
-            for (int q = 0; q < n; q += 2) {
-                if (q + 1 == n) {
-                    nm[m] = nm[q], w[m++] = w[q];
-                    continue;
-                }
-                int wo = imax(w[q], w[q + 1]) + 1;
-                const char *o = S("%s_sum_l%d_%d", vname(vw), level, q / 2);
-                sk_wire(&k, wo, o, S("%s + %s", v_sext(nm[q], w[q], wo), v_sext(nm[q + 1], w[q + 1], wo)));
-                nm[m] = o, w[m++] = wo;
-            }
-            n = m;
-        }
+        int tw;
+        const char *root = v_sum_tree_to(sk_wire_cb, &k, S("%s_sum", vname(vw)), terms, widths, n, &tw);
         int base = a->vbase[vw] - a->blk_lsb;
         const char *o = S("%s_out", vname(vw));
-        sk_wire(&k, w[0] + base, o, base ? S("{%s, %s}", nm[0], v_const(base, 0)) : nm[0]);
-        const char *sum = v_sext(o, w[0] + base, a->unit_w);
+        sk_wire(&k, tw + base, o, base ? S("{%s, %s}", root, v_const(base, 0)) : root);
+        const char *sum = v_sext(o, tw + base, a->unit_w);
         if (!a->split) {
             vsum[vw] = sum;
             vinex[vw] = *inex ? inex : NULL;
@@ -715,8 +693,8 @@ void emit_unit(emitter *e, const arch *a) {
             fl_ov = S("(%s)", vovf[VIEW_N]);
     }
     const char *mxm = a->unit_mx ? "~mx & " : "";
-    v_wire(e, 1, "inexact_d", strcmp(fl_in, "1'b0") ? S("%s%s", mxm, fl_in) : "1'b0");
-    v_wire(e, 1, "overflow_d", strcmp(fl_ov, "1'b0") ? S("%s%s", mxm, fl_ov) : "1'b0");
+    v_wire(e, 1, "inexact_d", any_in ? S("%s%s", mxm, fl_in) : "1'b0");
+    v_wire(e, 1, "overflow_d", any_ov ? S("%s%s", mxm, fl_ov) : "1'b0");
     v_section(e, prod ? "product-sum register (pipeline stage \"prod\")" : "no register after the products");
     pipe_sig po[4] = {{"sum_d", "sum_q", a->unit_w},
                       {"inexact_d", "inexact_q", 1},
