@@ -281,6 +281,18 @@ static void ideal_phase(bench *b) {
     free(p);
 }
 
+/* The VIP on the fixture's ports: the AXI-Lite master, the stream source and
+ * sink, and a monitor on each interface. */
+static void attach(bench *b) {
+    vip_env_init(&b->e, &b->t, "aresetn", true);
+    axil_master_init(&b->m, &b->e, "s_axil_");
+    axis_source_init(&b->src, &b->e, "s_axis_");
+    axis_sink_init(&b->snk, &b->e, "m_axis_");
+    axil_monitor_init(&b->mon_l, &b->e, "s_axil_");
+    axis_monitor_init(&b->mon_in, &b->e, "s_axis_", AXIS_KEEP_PACKED);
+    axis_monitor_init(&b->mon_out, &b->e, "m_axis_", AXIS_KEEP_PACKED);
+}
+
 /* The `misuse` runs (header): a few cycles that break one rule of the VIP. */
 static int misuse(bench *b, const char *how) {
     if (strcmp(how, "bare_tick") == 0) {
@@ -292,6 +304,8 @@ static int misuse(bench *b, const char *how) {
         vip_run(&b->e, 10); /* no reset edge ever */
     }
     vip_summary(&b->e);
+    axis_source_free(&b->src);
+    axis_sink_free(&b->snk);
     return tb_close(&b->t);
 }
 
@@ -314,11 +328,7 @@ int main(int argc, char **argv) {
         static char mname[64];
         snprintf(mname, sizeof mname, "vip_misuse_%s", argv[2]);
         tb_open(&b.t, mname, argc, argv, "build/vip/tb_vip.fst");
-        vip_env_init(&b.e, &b.t, "aresetn", true);
-        axil_master_init(&b.m, &b.e, "s_axil_");
-        axil_monitor_init(&b.mon_l, &b.e, "s_axil_");
-        axis_monitor_init(&b.mon_in, &b.e, "s_axis_", AXIS_KEEP_PACKED);
-        axis_monitor_init(&b.mon_out, &b.e, "m_axis_", AXIS_KEEP_PACKED);
+        attach(&b);
         return misuse(&b, argv[2]);
     }
     int variant = 0;
@@ -350,13 +360,7 @@ int main(int argc, char **argv) {
     s = getenv("VIP_PACKETS");
     int npackets = s ? atoi(s) : 600;
 
-    vip_env_init(&b.e, &b.t, "aresetn", true);
-    axil_master_init(&b.m, &b.e, "s_axil_");
-    axis_source_init(&b.src, &b.e, "s_axis_");
-    axis_sink_init(&b.snk, &b.e, "m_axis_");
-    axil_monitor_init(&b.mon_l, &b.e, "s_axil_");
-    axis_monitor_init(&b.mon_in, &b.e, "s_axis_", AXIS_KEEP_PACKED);
-    axis_monitor_init(&b.mon_out, &b.e, "m_axis_", AXIS_KEEP_PACKED);
+    attach(&b);
     b.nbytes = b.src.p.bits / 8;
     printf("%s: model %s, stream %d bits, variant %d, %d register accesses and %d packets per phase\n",
            name, vsim_model(), b.src.p.bits, variant, nops, npackets);

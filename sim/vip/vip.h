@@ -270,9 +270,7 @@ typedef struct vip_mon {
     vip_env *e;
     const char *kind;   /* "axil monitor" */
     const char *prefix; /* port prefix    */
-    int p_rst;
-    bool rst_low;
-    bool armed; /* a reset edge has been seen: checking */
+    bool armed;         /* a reset edge has been seen: checking */
     bool unsampled_told;
     int nrules, rule_unsampled, rule_no_reset;
     const char *(*rule_name)(int rule);
@@ -287,9 +285,7 @@ static inline void vip_mon_init(vip_mon *b, vip_env *e, const char *kind, const 
     b->e = e;
     b->kind = kind;
     b->prefix = prefix;
-    b->p_rst = e->p_rst;
-    b->rst_low = e->rst_low;
-    b->armed = b->p_rst < 0;
+    b->armed = e->p_rst < 0;
     b->nrules = nrules;
     b->rule_name = rule_name;
     b->rule_unsampled = rule_unsampled;
@@ -298,7 +294,8 @@ static inline void vip_mon_init(vip_mon *b, vip_env *e, const char *kind, const 
 
 /* Whether the env's reset is asserted now (for the pre-edge sample). */
 static inline bool vip_mon_in_reset(const vip_mon *b) {
-    return b->p_rst >= 0 && (bool)(tb_get(b->e->t, b->p_rst) & 1) != b->rst_low;
+    const vip_env *e = b->e;
+    return e->p_rst >= 0 && (bool)(tb_get(e->t, e->p_rst) & 1) != e->rst_low;
 }
 
 /* Count a violation of `rule` and fail the test with "[rule] kind prefix: ...". */
@@ -333,7 +330,7 @@ static inline bool vip_mon_sampled(vip_mon *b, bool ok, uint64_t at) {
 /* The summary's start (a monitor that never saw a reset checked nothing:
  * a violation) ... */
 static inline void vip_mon_summary_begin(vip_mon *b) {
-    if (!b->armed && b->p_rst >= 0)
+    if (!b->armed && b->e->p_rst >= 0)
         vip_mon_violation(b, b->rule_no_reset, "never saw a reset edge: nothing was checked");
 }
 /* ... and its end: "; N violation(s)" and the count per rule broken. */
