@@ -15,7 +15,7 @@
 using namespace sc_core;
 using namespace tlm;
 
-static constexpr int BEAT_BYTES = NPE_STREAM_W / 8;
+static constexpr int BEAT_BYTES = npe_cfg::beat_bytes;
 
 npe_tlm::npe_tlm(sc_module_name name, sc_time period)
     : sc_module(name), regs("regs"), stream("stream"), period_(period) {

@@ -105,6 +105,14 @@ inline bool broken(const char *what) {
     return b && !strcmp(b, what);
 }
 
+/* Seconds of CPU time of this process: on a shared machine wall-clock time
+ * measures the neighbours too. */
+inline double cpu_now() {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* The test's own random stream (job list), seeded by open(). */
 inline rng &test_rng() {
     static rng r("test");

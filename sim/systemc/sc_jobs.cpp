@@ -196,6 +196,8 @@ bool check_rows(const char *what, const sc_job &j, const uint8_t *out, int nc_fr
     std::vector<wide> acc((size_t)j.rows);
     std::vector<uint32_t> st((size_t)j.rows);
     npe_unpack_results(&g, out, j.rows, acc.data(), st.data());
+    if (sc_check::broken("result"))
+        st[0] ^= 1;
     for (int row = 0; row < j.rows; row++) {
         bool nc = row >= nc_from;
         wide want = nc ? wide_from_i64(0) : j.exp[(size_t)row];

@@ -56,8 +56,19 @@ struct layer_job {
 std::vector<layer_job> layer_jobs(sc_check::rng &r);
 /* Compare a job's result beats (npe_result_beats of them) with the expected
  * rows; rows nc_from.. must be "not computed".  Reports the first
- * mismatching row; returns whether all matched. */
+ * mismatching row; returns whether all matched.  SC_BREAK=result corrupts
+ * row 0's status first (break_test.sh: the scoreboard must see it). */
 bool check_rows(const char *what, const sc_job &j, const uint8_t *out, int nc_from);
+
+/* Program a job's registers and write CTRL: wr(address, value) is the
+ * program's register write (pin-level or TLM). */
+template <class WR> void program_job(WR wr, const sc_job &j, uint32_t ctrl) {
+    wr(NPE_REG_ROWS, (uint32_t)j.rows);
+    wr(NPE_REG_COLS, (uint32_t)j.cols);
+    wr(NPE_REG_FMT, (uint32_t)j.wf << NPE_FMT_W_SHIFT | (uint32_t)j.af << NPE_FMT_A_SHIFT);
+    wr(NPE_REG_SCALE_MODE, (uint32_t)j.scales_inline);
+    wr(NPE_REG_CTRL, ctrl);
+}
 
 /* The start of a SystemC program's sc_main: opens the test (prints the
  * seed), gives Verilator a random-reset seed derived from the test seed (the

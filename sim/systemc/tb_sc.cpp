@@ -42,14 +42,6 @@ using sc_core::sc_time;
 using tdata_t = std::decay_t<decltype(std::declval<Vnpe_coproc &>().s_axis_tdata.read())>;
 using tkeep_t = std::decay_t<decltype(std::declval<Vnpe_coproc &>().s_axis_tkeep.read())>;
 
-/* Seconds of CPU time of this process: on a shared machine wall-clock time
- * measures the neighbours too. */
-static double cpu_now() {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 SC_MODULE(tb_top) {
     sc_core::sc_clock clk;
     sc_core::sc_signal<bool> resetn{"resetn"}, irq{"irq"};
@@ -97,11 +89,7 @@ SC_MODULE(tb_top) {
         snk.stall = ideal ? 0.0 : 0.25;
     }
     void program(const sc_job &j, uint32_t ctrl) {
-        wr(NPE_REG_ROWS, (uint32_t)j.rows);
-        wr(NPE_REG_COLS, (uint32_t)j.cols);
-        wr(NPE_REG_FMT, (uint32_t)j.wf << NPE_FMT_W_SHIFT | (uint32_t)j.af << NPE_FMT_A_SHIFT);
-        wr(NPE_REG_SCALE_MODE, (uint32_t)j.scales_inline);
-        wr(NPE_REG_CTRL, ctrl);
+        program_job([this](uint32_t a, uint32_t v) { wr(a, v); }, j, ctrl);
     }
     size_t queue_job(const sc_job &j) {
         std::vector<uint8_t> in = j.pack();
@@ -154,8 +142,6 @@ SC_MODULE(tb_top) {
         program(d, NPE_CTRL_AP_START);
         uint64_t t_last;
         std::vector<uint8_t> out = take_results(what, d.rows, &t_last);
-        if (sc_check::broken("result")) /* break_test.sh: the scoreboard must see this */
-            out[0] ^= 1;
         check_rows(w, d, out.data(), d.rows);
         SC_CHECK_EQ(src.beats - in0, nin, "%s: input beats taken", w);
         npe_timing tm = d.timing();
@@ -216,7 +202,7 @@ SC_MODULE(tb_top) {
         std::vector<uint8_t> in = d.pack();
         for (int r = 0; r < reps; r++)
             src.push_packet(in.data(), in.size());
-        double t0 = cpu_now();
+        double t0 = sc_check::cpu_now();
         program(d, NPE_CTRL_AP_START | (reps > 1 ? NPE_CTRL_AUTO_RESTART : 0));
         if (reps > 1) {
             if (!src.wait_beats(base + (uint64_t)(reps - 2) * nin + 1,
@@ -230,7 +216,7 @@ SC_MODULE(tb_top) {
             if (r == reps - 1)
                 check_rows(d.name().c_str(), d, out.data(), d.rows);
         }
-        *cpu = cpu_now() - t0;
+        *cpu = sc_check::cpu_now() - t0;
         edges(4);
         SC_CHECK((rd(NPE_REG_CTRL) & (NPE_CTRL_AP_START | NPE_CTRL_AP_IDLE)) == NPE_CTRL_AP_IDLE,
                  "bench: the core did not stop after the last copy");
@@ -280,7 +266,7 @@ SC_MODULE(tb_top) {
         edges(4);
         resetn.write(true);
         edges(1);
-        cpu0 = cpu_now();
+        cpu0 = sc_check::cpu_now();
         if (test == "jobs")
             test_jobs();
         else
@@ -290,7 +276,7 @@ SC_MODULE(tb_top) {
     }
 
     void summary() {
-        double s = cpu_now() - cpu0;
+        double s = sc_check::cpu_now() - cpu0;
         uint64_t v = am.violations + min.violations + mout.violations;
         printf(
             "axil: %llu writes, %llu reads; s_axis: %llu beats, %llu packets; m_axis: %llu beats, "

@@ -51,12 +51,6 @@ static const char *resp_name(tlm_response_status r) {
 
 static npe_tlm *the_npe; /* for sc_check's failure messages */
 
-static double cpu_now() {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 SC_MODULE(host) {
     tlm_utils::simple_initiator_socket<host> regs{"regs"}, dma{"dma"};
     npe_tlm &npe;  /* the wrapper: only for irq() and the test's cycle marks */
@@ -100,11 +94,7 @@ SC_MODULE(host) {
         local = SC_ZERO_TIME;
     }
     void program(const sc_job &j, uint32_t ctrl) {
-        wr(NPE_REG_ROWS, (uint32_t)j.rows);
-        wr(NPE_REG_COLS, (uint32_t)j.cols);
-        wr(NPE_REG_FMT, (uint32_t)j.wf << NPE_FMT_W_SHIFT | (uint32_t)j.af << NPE_FMT_A_SHIFT);
-        wr(NPE_REG_SCALE_MODE, (uint32_t)j.scales_inline);
-        wr(NPE_REG_CTRL, ctrl);
+        program_job([this](uint32_t a, uint32_t v) { wr(a, v); }, j, ctrl);
     }
     void send(const sc_job &j) {
         std::vector<uint8_t> in = j.pack();
@@ -127,8 +117,6 @@ SC_MODULE(host) {
         program(j, NPE_CTRL_AP_START);
         send(j);
         std::vector<uint8_t> out = receive(j);
-        if (sc_check::broken("result")) /* break_test.sh: the scoreboard must see this */
-            out[0] ^= 1;
         check_rows(w, j, out.data(), j.rows);
         npe_tlm::marks m = npe.stream_marks();
         SC_CHECK_EQ(m.out_last - m.in_first + 1, j.timing().cycles + sc_check::broken("cycles"),
@@ -261,9 +249,9 @@ SC_MODULE(host) {
             const sc_job &j = l.job;
             uint64_t c1 = stream_copies(j, 1);
             SC_CHECK_EQ(c1, j.timing().cycles, "bench %s: single-job cycles", j.name().c_str());
-            double t0 = cpu_now();
+            double t0 = sc_check::cpu_now();
             cycles += stream_copies(j, reps + 1);
-            s += cpu_now() - t0;
+            s += sc_check::cpu_now() - t0;
         }
         SC_CHECK((rd(NPE_REG_CTRL) & (NPE_CTRL_AP_START | NPE_CTRL_AP_IDLE)) == NPE_CTRL_AP_IDLE,
                  "bench: the core did not stop");
@@ -296,7 +284,6 @@ int sc_main(int argc, char **argv) {
     sc_program_start(std::string("sc_") + NPE_CFG + "_tlm_" + test, argc, argv);
     npe_tlm npe("npe");
     the_npe = &npe;
-    sc_check::clock_period = npe.period();
     sc_check::cycle_source = [] { return the_npe->cycle(); }; /* failures name the core's cycle */
     host h("host", npe, test);
     h.regs.bind(npe.regs);
