@@ -23,7 +23,7 @@ import os
 import re
 
 from flow import HERE, die, manifest, need_positive, provenance, rtl_files, run, version, write_json, write_text
-from synth import parse_stats
+from synth import last_stats, parse_stats
 
 
 def ports(man, top):
@@ -65,17 +65,6 @@ def wrapper(man, top, path):
     return iw, ow
 
 
-def stat_cells(log):
-    block = log.split("Printing statistics.")[-1]
-    sections = re.split(r"^=== (.+?) ===$", block, flags=re.M)
-    own = {}
-    for name, body in zip(sections[1::2], sections[2::2]):
-        if name == "design hierarchy":
-            continue
-        own[name.split("\\")[-1]] = {c: int(n) for c, n in re.findall(r"^\s{5}(\S+)\s+(\d+)\s*$", body, re.M)}
-    return own
-
-
 def counts(cells):
     pick = lambda pat: sum(n for c, n in cells.items() if re.fullmatch(pat, c))
     return {"LUT4": pick(r"SB_LUT4"), "FF": pick(r"SB_DFF\w*"), "DSP": pick(r"SB_MAC16"),
@@ -103,7 +92,7 @@ def main():
     # hierarchy kept: the wrapper's and the design's own cells
     s1 = f"read_verilog {srcs}; synth_ice40 -dsp -noflatten -top npe_ice40_top; stat"
     log1 = run(["yosys", "-p", s1], os.path.join(args.out, "yosys_hier.log"))
-    own, _, inst, _ = parse_stats(log1.split("Printing statistics.")[-1])
+    own, _, inst, _ = parse_stats(last_stats(log1))
     wrap = counts(own.get("npe_ice40_top", {}))
     design = {}
     for mod, cells in own.items():
@@ -113,7 +102,7 @@ def main():
     # the placed design: flattened
     js = os.path.join(args.out, "design.json")
     s2 = f"read_verilog {srcs}; synth_ice40 -dsp -top npe_ice40_top -json {js}; stat"
-    flat = counts(stat_cells(run(["yosys", "-p", s2], os.path.join(args.out, "yosys.log")))["npe_ice40_top"])
+    flat = counts(parse_stats(last_stats(run(["yosys", "-p", s2], os.path.join(args.out, "yosys.log"))))[0]["npe_ice40_top"])
     rpt = os.path.join(args.out, "nextpnr_report.json")
     asc = os.path.join(args.out, "ice40.asc")
     pnr = ["nextpnr-ice40", f"--{args.device}", "--package", args.package, "--json", js, "--pcf", args.pcf,

@@ -22,6 +22,12 @@ import liberty
 CONST = {"0": 0, "1": 1, "x": 0, "z": 0}  # x/z bits (undriven) are taken as 0
 
 
+def bit_value(b, values, ones):
+    """A net's bit vector: values[b] for a net, all ones or zeros for a
+    constant (a name of CONST)."""
+    return (ones if CONST[b] else 0) if isinstance(b, str) else values[b]
+
+
 class Netlist:
     def __init__(self, path, top, cells_lib):
         mod = json.load(open(path))["modules"].get(top)
@@ -171,7 +177,7 @@ class Netlist:
             env = {}
             for p in self.lib[typ].inputs():
                 b = conns[p.name]
-                env[p.name] = (ones if CONST[b] else 0) if isinstance(b, str) else values[b]
+                env[p.name] = bit_value(b, values, ones)
             for o, tree in self.funcs[typ].items():
                 values[conns[o]] = liberty.evaluate(tree, env, ones)
         return values

@@ -164,9 +164,7 @@ def rtl_activity(lane, vcd_path, start, period_ps, n):
         die(f"{len(missing) + len(unnamed)} flip-flops or inputs of the netlist have no signal in the "
             f"RTL VCD (e.g. {(missing + unnamed)[:5]}): the name matching failed")
     net.evaluate(values, n)
-    def val(b):
-        return values[b] if isinstance(b, int) else mask(n) * nl.CONST[b]
-    bad = [c for c, dbit, q in net.seq if (val(dbit) ^ (values[q] >> 1)) & mask(n - 1)]
+    bad = [c for c, dbit, q in net.seq if (nl.bit_value(dbit, values, mask(n)) ^ (values[q] >> 1)) & mask(n - 1)]
     if bad:
         die(f"{len(bad)} of {len(net.seq)} flip-flops: the netlist evaluated from the RTL VCD gives a D "
             f"that is not the next cycle's Q (e.g. {bad[:5]}): the activity would be wrong")

@@ -29,6 +29,7 @@ import sys
 import time
 
 from flow import HERE, die, provenance, write_json, write_text
+from report import ovp_share
 
 ALL = ["int4", "int8", "int16", "fp4", "mxfp4", "posit4_1", "posit8_0", "posit16_1", "ovp4", "ovp4f", "ovp8"]
 XR = ["fp4", "posit4_1", "posit8_0", "posit16_1"]  # XR-NPE's formats (arXiv 2508.13049, abstract)
@@ -134,38 +135,27 @@ class Sweep:
         res["4bit_lane"] = self.synth("lanes_4bit_4", "npe_lane")
         return res
 
+    def lane(self, name, fmts, *extra, xilinx=True):
+        """One lane of J = 1 (4 lanes x 64-bit stream) with fmts (a comma
+        list) on both sides and the extra rtl_gen options, synthesized."""
+        self.gen(name, ["--lanes", "4", "--stream-width", "64", "--wfmts", fmts, "--afmts", fmts, *extra])
+        return self.synth(name, "npe_lane", xilinx=xilinx)
+
     def formats(self):
         res = {}
-        singles = {}
-        for f in ALL:
-            name = f"single_{f}"
-            self.gen(name, ["--lanes", "4", "--stream-width", "64", "--wfmts", f, "--afmts", f])
-            singles[f] = self.synth(name, "npe_lane")
+        singles = {f: self.lane(f"single_{f}", f) for f in ALL}
         for tag, fs in (("xr", XR), ("all", ALL)):
-            name = f"unified_{tag}"
-            lst = ",".join(fs)
-            self.gen(name, ["--lanes", "4", "--stream-width", "64", "--wfmts", lst, "--afmts", lst])
-            u = self.synth(name, "npe_lane")
+            u = self.lane(f"unified_{tag}", ",".join(fs))
             tot = {k: sum(singles[f][k] for f in fs) for k in ("osu_um2", "LUT", "FF")}
             res[tag] = {"formats": fs, "singles": {f: singles[f] for f in fs}, "sum": tot, "unified": u,
                         "unified_vs_sum_pct": {k: 100.0 * (u[k] - tot[k]) / tot[k] for k in tot}}
         # The same comparison with operand isolation off on both sides (OSU
         # area only): isolation costs the unified lane more than the singles.
-        off = {}
-        for f in ALL:
-            name = f"single_{f}_noiso"
-            self.gen(name, ["--lanes", "4", "--stream-width", "64", "--wfmts", f, "--afmts", f, "--isolate", "off"])
-            off[f] = self.synth(name, "npe_lane", xilinx=False)["osu_um2"]
-        u_off = self.unified_noiso()["osu_um2"]
+        off = {f: self.lane(f"single_{f}_noiso", f, "--isolate", "off", xilinx=False)["osu_um2"] for f in ALL}
+        u_off = self.lane("unified_all_noiso", ",".join(ALL), "--isolate", "off", xilinx=False)["osu_um2"]
         res["all_noiso"] = {"singles_osu_um2": off, "sum_osu_um2": sum(off.values()), "unified_osu_um2": u_off,
                             "unified_vs_sum_pct": 100.0 * (u_off - sum(off.values())) / sum(off.values())}
         return res
-
-    def unified_noiso(self):
-        """The all-formats lane generated with --isolate off (OSU only)."""
-        self.gen("unified_all_noiso", ["--lanes", "4", "--stream-width", "64", "--wfmts", ",".join(ALL),
-                                       "--afmts", ",".join(ALL), "--isolate", "off"])
-        return self.synth("unified_all_noiso", "npe_lane", xilinx=False)
 
     def ovp(self):
         """The OVP decoders' share (synth.py's decoder figures), and the
@@ -175,23 +165,21 @@ class Sweep:
         cases = [("unified_all", "npe_lane"), ("lanes_all_4", "npe_engine"), ("lanes_4bit_4", "npe_lane"),
                  ("ovp_cfg", "npe_engine")] + [(f"single_{f}", "npe_lane") for f in ("ovp4", "ovp8") if f in ALL]
         self.gen("ovp_cfg", ["--config", os.path.join("rtl_gen", "configs", "ovp.cfg")])
+        syn = {}
         for name, top in cases:
-            s = self.synth(name, top)
-            pf = s["decoders"].get("per_format", {})
-            ovp = sum(d["total_um2"] for m, d in pf.items() if "dec_ovp" in m)
-            res[f"{name}/{top}"] = {"ovp_um2": ovp, "total_um2": s["osu_um2"], "share_pct": 100.0 * ovp / s["osu_um2"],
-                                    "method": s["decoders"].get("method")}
-        rest = ",".join(f for f in ALL if not f.startswith("ovp"))
-        self.gen("unified_no_ovp", ["--lanes", "4", "--stream-width", "64", "--wfmts", rest, "--afmts", rest])
-        full, less = self.synth("unified_all", "npe_lane"), self.synth("unified_no_ovp", "npe_lane")
+            s = syn[name] = self.synth(name, top)
+            sh = ovp_share(s["decoders"], s["osu_um2"])
+            res[f"{name}/{top}"] = {"ovp_um2": sh["ovp_decoders_um2"], "total_um2": s["osu_um2"],
+                                    "share_pct": sh["ovp_share_pct"], "method": sh["method"]}
+        full = syn["unified_all"]  # the lane the formats series synthesized, without OVP below
+        less = self.lane("unified_no_ovp", ",".join(f for f in ALL if not f.startswith("ovp")))
         res["marginal"] = {"with_ovp_um2": full["osu_um2"], "without_ovp_um2": less["osu_um2"],
                            "share_pct": 100.0 * (full["osu_um2"] - less["osu_um2"]) / full["osu_um2"]}
         return res
 
     def energy(self):
         rows, gl = self.a.power_rows, self.a.glitch_rows
-        pairs = ",".join(f"{f}:{f}" for f in ALL)
-        self.unified_noiso()
+        pairs = ",".join(f"{f}:{f}" for f in ALL)  # (formats() synthesized both unified lanes)
         res = {"unified_on": self.power("unified_all", pairs, rows, gl),
                "unified_off": self.power("unified_all_noiso", pairs, rows, gl), "single": {}}
         for f in ALL:

@@ -24,11 +24,8 @@ SYNTH_GEN_ice40 := --lanes 4 --stream-width 64 --wfmts int4,int8,fp4 --afmts int
 # GEN="<rtl_gen options>" on the command line defines configuration CONFIG
 # from them (a new name: the configurations of rtl_gen/configs/ are files).
 ifneq ($(strip $(GEN)),)
-ifneq ($(filter $(CONFIG),$(RTL_CFGS)),)
-$(error GEN= defines a new configuration, but CONFIG=$(CONFIG) is rtl_gen/configs/$(CONFIG).cfg: name it, e.g. CONFIG=my_lane)
-endif
-ifneq ($(filter ice40,$(CONFIG)),)
-$(error GEN= defines a new configuration; CONFIG=ice40 is defined in constraints/synth.mk: name it, e.g. CONFIG=my_lane)
+ifneq ($(filter $(CONFIG),$(RTL_CFGS))$(SYNTH_GEN_$(CONFIG)),)
+$(error GEN= defines a new configuration, but CONFIG=$(CONFIG) exists (rtl_gen/configs/ or SYNTH_GEN_$(CONFIG) in constraints/synth.mk): name it, e.g. CONFIG=my_lane)
 endif
 SYNTH_GEN_$(CONFIG) := $(GEN)
 endif

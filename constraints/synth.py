@@ -140,7 +140,7 @@ def asic(files, top, out):
             "netlist": net, "netlist_json": jnet, "command": f"yosys -p '{script}'"}
 
 
-def decoders(files, top, out, per_module):
+def decoders(files, out, per_module):
     """The decoders' area.  When the unit instances npe_dec_* modules, they
     are in per_module already.  When it calls them as Verilog functions
     (rtl_gen inlines one call per slot and side), their logic is not a module
@@ -149,7 +149,7 @@ def decoders(files, top, out, per_module):
     in npe_unit.v and by the unit's instances.  That ignores any logic Yosys
     shares between a call and its surroundings: an estimate, said so in the
     report."""
-    mods = {m: d for m, d in per_module.items() if re.match(r"\w*dec_\w+$", m) and m != "npe_decode_probe"}
+    mods = {m: d for m, d in per_module.items() if re.match(r"\w*dec_\w+$", m)}
     if mods:
         return {"method": "modules", "per_format": {m: {"um2_each": d["own_um2"], "calls": d["instances"],
                                                         "total_um2": d["total_um2"]} for m, d in mods.items()}}
@@ -171,10 +171,10 @@ def decoders(files, top, out, per_module):
         script = (f"read_verilog {src[0]}; synth -top {mod}; abc -liberty {LIB} -constr {out}/abc.constr; "
                   f"opt_clean; stat -liberty {LIB}")
         log = run(["yosys", "-p", script], os.path.join(out, f"yosys_{mod}.log"))
-        m = re.findall(r"Chip area for module '[^']*': ([\d.]+)", log)
-        if not m:
+        area = parse_stats(last_stats(log))[1].get(mod)
+        if area is None:
             die(f"Yosys printed no area for {mod}; see {out}/yosys_{mod}.log")
-        res[mod] = {"um2_each": float(m[-1]), "calls": n * units, "total_um2": float(m[-1]) * n * units}
+        res[mod] = {"um2_each": area, "calls": n * units, "total_um2": area * n * units}
     return {"method": "function calls x standalone decoder area (an estimate)", "per_format": res}
 
 
@@ -250,7 +250,7 @@ def main():
     if not args.skip_asic:
         print(f"synth: {cfg}/{args.top}: OSU 180 nm ...", flush=True)
         rep["osu018"] = asic(files, args.top, args.out)
-        rep["osu018"]["decoders"] = decoders(files, args.top, args.out, rep["osu018"]["per_module"])
+        rep["osu018"]["decoders"] = decoders(files, args.out, rep["osu018"]["per_module"])
         print(f"synth: {cfg}/{args.top}: OpenSTA ...", flush=True)
         rep["sta"] = sta(rep["osu018"]["netlist"], args.top, args.out)
         if rep["sta"]["cells_linked"] != rep["osu018"]["flat_cells"]:

@@ -13,7 +13,7 @@ clean_build() { rm -rf build/reports/$cfg build/synth-rtl/$cfg build/synth-rtl/$
 trap 'clean_build; rm -rf "$tmp"' EXIT
 clean_build
 fail() { echo "FAIL $name: $*"; exit 1; }
-run() { # <wfmts>
+run() { # <wfmts>: prints the lane's OSU area (or a FAIL line, exit 1)
     make --no-print-directory synth CONFIG=$cfg TOP=npe_lane \
         GEN="--lanes 4 --stream-width 64 --wfmts $1 --afmts int4" > "$tmp/make.log" 2>&1 \
         || fail "make synth GEN=... --wfmts $1 failed: $(grep -i error "$tmp/make.log" | head -1)"
@@ -28,13 +28,13 @@ if sorted(w) != sorted(sys.argv[2].split(",")):
 if r["synth"]["npe_lane"]["osu018"]["area_um2"] <= 0:
     print("FAIL synth_gen: no lane area")
     sys.exit(1)
-print(f"{sys.argv[2]}: lane {r['synth']['npe_lane']['osu018']['area_um2']:.0f} um^2")
+print(f"{r['synth']['npe_lane']['osu018']['area_um2']:.0f}")
 PY
 }
-run int4
-a1=$(python3 -c "import json;print(json.load(open('build/reports/$cfg/report.json'))['synth']['npe_lane']['osu018']['area_um2'])")
-run int4,fp4
-a2=$(python3 -c "import json;print(json.load(open('build/reports/$cfg/report.json'))['synth']['npe_lane']['osu018']['area_um2'])")
+a1=$(run int4) || { echo "$a1"; exit 1; }
+echo "int4: lane $a1 um^2"
+a2=$(run int4,fp4) || { echo "$a2"; exit 1; }
+echo "int4,fp4: lane $a2 um^2"
 [ "$a1" != "$a2" ] || fail "the lane area did not change with the formats ($a1 um^2): a stale report was reused"
 if make --no-print-directory synth CONFIG=all GEN="--lanes 2" > "$tmp/refuse.log" 2>&1; then
     fail "GEN= on the existing configuration 'all' was accepted"
